@@ -1,0 +1,109 @@
+# pragma version ~=0.4.3
+"""
+@title Payout treasury
+@notice Holds the NMR that positive round results are paid from. Anyone can fund it;
+        only pools registered in the factory can draw a payout, and only for themselves.
+@custom:security The factory is set once by the deployer (the factory needs the treasury's
+                 address first); after that nobody can change it or move NMR out except
+                 registered pools drawing payouts.
+"""
+
+interface INumeraire:
+    def transfer(to: address, amount: uint256) -> bool: nonpayable
+    def transferFrom(owner: address, to: address, amount: uint256) -> bool: nonpayable
+    def balanceOf(account: address) -> uint256: view
+
+
+interface IPoolFactory:
+    def is_pool(pool: address) -> bool: view
+
+
+# ---- storage ----
+
+# the NMR token
+nmr: public(address)
+# the factory whose pools may draw payouts (set once)
+factory: public(address)
+# the account allowed to set the factory, once
+deployer: public(address)
+
+# ---- events ----
+
+event FactorySet:
+    factory: indexed(address)
+
+
+event Funded:
+    sender: indexed(address)
+    amount: uint256
+
+
+event PayoutDrawn:
+    pool: indexed(address)
+    amount: uint256
+
+
+# ---- constructor ----
+
+
+@deploy
+def __init__(nmr: address):
+    """
+    @notice Deploy the treasury for `nmr`; the deployer then sets the factory once.
+    @param nmr The NMR token.
+    """
+    assert nmr != empty(address), "treasury: zero NMR"
+    self.nmr = nmr
+    self.deployer = msg.sender
+
+
+# ---- external ----
+
+
+@external
+def set_factory(factory: address):
+    """
+    @notice Name the factory whose pools may draw payouts (deployer only, once).
+    @param factory The PoolFactory.
+    """
+    assert msg.sender == self.deployer, "treasury: not deployer"
+    assert self.factory == empty(address), "treasury: factory already set"
+    assert factory != empty(address), "treasury: zero factory"
+    self.factory = factory
+    log FactorySet(factory=factory)
+
+
+@external
+@nonreentrant
+def fund(amount: uint256):
+    """
+    @notice Add `amount` NMR from the caller (approve the treasury first).
+    @param amount NMR wei.
+    """
+    assert amount > 0, "treasury: zero amount"
+    assert extcall INumeraire(self.nmr).transferFrom(msg.sender, self, amount), "treasury: NMR transfer failed"
+    log Funded(sender=msg.sender, amount=amount)
+
+
+@external
+@nonreentrant
+def pay(amount: uint256):
+    """
+    @notice Pay a round's gain of `amount` NMR to the calling pool.
+    @param amount NMR wei.
+    """
+    factory: address = self.factory
+    assert factory != empty(address), "treasury: factory not set"
+    assert staticcall IPoolFactory(factory).is_pool(msg.sender), "treasury: caller is not a pool"
+    assert staticcall INumeraire(self.nmr).balanceOf(self) >= amount, "treasury: insufficient NMR"
+    assert extcall INumeraire(self.nmr).transfer(msg.sender, amount), "treasury: NMR transfer failed"
+    log PayoutDrawn(pool=msg.sender, amount=amount)
+
+
+@external
+@view
+def available() -> uint256:
+    """
+    @notice NMR available for payouts.
+    """
+    return staticcall INumeraire(self.nmr).balanceOf(self)

@@ -1,0 +1,338 @@
+# pragma version ~=0.4.3
+"""
+@title NMR Delegation Pool factory
+@notice Creates one DelegationPool per Numerai model as a minimal proxy of a single
+        implementation, keeps the registry of pools, owns the round schedule
+        (`genesis`, `round_length`, `current_round()`), the factory-wide roles (admin,
+        settler, guardian) and the caps every pool obeys, and settles many pools in one
+        transaction with `settle_many`.
+@custom:security - Admins are trusted to set roles and caps; caps have hard ceilings
+                   (return cap <= 5% per round, fee cap <= 100%, fee delay >= 1 round).
+                 - The schedule never changes after deployment: pools copy it.
+"""
+
+# ---- interfaces ----
+
+interface IDelegationPool:
+    def initialize(owner: address, model_id: bytes32, name: String[64], symbol: String[32], fee_bps: uint256): nonpayable
+    def settle(round: uint256, round_return: int256, results_digest: bytes32): nonpayable
+
+
+# ---- constants ----
+
+# 5% per round: Numerai's payout cap, and the ceiling for `return_cap` (WAD, 1e18 = 100%)
+MAX_RETURN_CAP: constant(uint256) = 5 * 10**16
+# 100% in basis points: the ceiling for `fee_cap_bps`
+MAX_FEE_BPS: constant(uint256) = 10_000
+# default performance fee cap: 50%
+DEFAULT_FEE_CAP_BPS: constant(uint256) = 5_000
+# default delay before a fee increase applies: 30 rounds, longer than the ~20-round exit wait
+DEFAULT_FEE_DELAY_ROUNDS: constant(uint256) = 30
+# default stall gap: 30 days, longer than the ~20-round resolution lag of a new pool
+DEFAULT_STALL_GAP: constant(uint256) = 30 * 86_400
+# the most reports one `settle_many` call takes
+MAX_BATCH: constant(uint256) = 256
+
+# ---- flags and structs ----
+
+flag Role:
+    ADMIN
+    SETTLER
+    GUARDIAN
+
+
+struct Report:
+    pool: address
+    round: uint256
+    round_return: int256
+    results_digest: bytes32
+
+
+# ---- storage ----
+
+# the NMR token every pool holds
+nmr: public(address)
+# where positive payouts are drawn from
+treasury: public(address)
+# the DelegationPool implementation every pool is a minimal proxy of
+pool_implementation: public(address)
+# round r is open while genesis + r*round_length <= now < genesis + (r+1)*round_length
+genesis: public(uint256)
+round_length: public(uint256)
+# largest |round_return| a pool accepts (WAD)
+return_cap: public(uint256)
+# largest performance fee a pool may charge (basis points)
+fee_cap_bps: public(uint256)
+# rounds between a fee increase and the first round it applies to
+fee_delay_rounds: public(uint256)
+# seconds without a settlement (while closed rounds wait) after which anyone may shut a pool down
+stall_gap: public(uint256)
+# roles of each account
+roles: public(HashMap[address, Role])
+# registry: model -> pool, pool -> model, and an enumerable list
+pool_of: public(HashMap[bytes32, address])
+model_of: public(HashMap[address, bytes32])
+pool_at: public(HashMap[uint256, address])
+pool_count: public(uint256)
+
+# ---- events ----
+
+event PoolCreated:
+    model_id: indexed(bytes32)
+    pool: indexed(address)
+    owner: indexed(address)
+    fee_bps: uint256
+
+
+event RoleGranted:
+    account: indexed(address)
+    role: Role
+    sender: indexed(address)
+
+
+event RoleRevoked:
+    account: indexed(address)
+    role: Role
+    sender: indexed(address)
+
+
+event ReturnCapSet:
+    return_cap: uint256
+
+
+event FeeCapSet:
+    fee_cap_bps: uint256
+
+
+event FeeDelaySet:
+    fee_delay_rounds: uint256
+
+
+event StallGapSet:
+    stall_gap: uint256
+
+
+event BatchSettled:
+    sender: indexed(address)
+    pools: uint256
+
+
+# ---- constructor ----
+
+
+@deploy
+def __init__(nmr: address, treasury: address, pool_implementation: address, genesis: uint256, round_length: uint256):
+    """
+    @notice Deploy the factory. The deployer gets every role.
+    @param nmr The NMR token.
+    @param treasury The PayoutTreasury.
+    @param pool_implementation The DelegationPool implementation to clone.
+    @param genesis Start of round 0 (timestamp); 0 means "round 1 opens now".
+    @param round_length Seconds per round (86,400 for daily rounds).
+    """
+    assert nmr != empty(address), "factory: zero NMR"
+    assert treasury != empty(address), "factory: zero treasury"
+    assert pool_implementation != empty(address), "factory: zero implementation"
+    assert round_length > 0, "factory: zero round length"
+    start: uint256 = genesis
+    if start == 0:
+        start = block.timestamp - round_length
+    assert start + round_length <= block.timestamp, "factory: round 1 not open yet"
+    self.nmr = nmr
+    self.treasury = treasury
+    self.pool_implementation = pool_implementation
+    self.genesis = start
+    self.round_length = round_length
+    self.return_cap = MAX_RETURN_CAP
+    self.fee_cap_bps = DEFAULT_FEE_CAP_BPS
+    self.fee_delay_rounds = DEFAULT_FEE_DELAY_ROUNDS
+    self.stall_gap = DEFAULT_STALL_GAP
+    roles: Role = Role.ADMIN | Role.SETTLER | Role.GUARDIAN
+    self.roles[msg.sender] = roles
+    log RoleGranted(account=msg.sender, role=roles, sender=msg.sender)
+
+
+# ---- pools ----
+
+
+@external
+def create_pool(model_id: bytes32, model_name: String[24], fee_bps: uint256) -> address:
+    """
+    @notice Create the pool of `model_id`, owned by the caller (the model owner).
+    @param model_id The Numerai model (bytes32, e.g. its UUID); one pool per model.
+    @param model_name A short readable name; the share token is "NMR Pool <name>" / "np<name>".
+    @param fee_bps The performance fee in basis points (at most `fee_cap_bps`).
+    @return The new pool's address.
+    """
+    assert model_id != empty(bytes32), "factory: zero model id"
+    assert len(model_name) > 0, "factory: empty model name"
+    assert self.pool_of[model_id] == empty(address), "factory: model has a pool"
+    assert fee_bps <= self.fee_cap_bps, "factory: fee above cap"
+    pool: address = create_minimal_proxy_to(self.pool_implementation)
+    extcall IDelegationPool(pool).initialize(
+        msg.sender, model_id, concat("NMR Pool ", model_name), concat("np", model_name), fee_bps
+    )
+    index: uint256 = self.pool_count
+    self.pool_of[model_id] = pool
+    self.model_of[pool] = model_id
+    self.pool_at[index] = pool
+    self.pool_count = index + 1
+    log PoolCreated(model_id=model_id, pool=pool, owner=msg.sender, fee_bps=fee_bps)
+    return pool
+
+
+@external
+@view
+def is_pool(pool: address) -> bool:
+    """
+    @notice True when `pool` was created by this factory.
+    @param pool Any address.
+    """
+    return self.model_of[pool] != empty(bytes32)
+
+
+@external
+def settle_many(reports: DynArray[Report, MAX_BATCH]):
+    """
+    @notice Settle many pools in one transaction (settler only). All or nothing: one
+            failing report reverts the batch, so the caller filters first.
+    @param reports (pool, round, round_return, results_digest) per pool.
+    """
+    assert Role.SETTLER in self.roles[msg.sender], "factory: not settler"
+    for report: Report in reports:
+        assert self.model_of[report.pool] != empty(bytes32), "factory: not a pool"
+        extcall IDelegationPool(report.pool).settle(report.round, report.round_return, report.results_digest)
+    log BatchSettled(sender=msg.sender, pools=len(reports))
+
+
+# ---- schedule ----
+
+
+@external
+@view
+def current_round() -> uint256:
+    """
+    @notice The round open now.
+    """
+    return (block.timestamp - self.genesis) // self.round_length
+
+
+@external
+@view
+def round_start(round: uint256) -> uint256:
+    """
+    @notice When `round` opens (timestamp).
+    @param round A round id.
+    """
+    return self.genesis + round * self.round_length
+
+
+# ---- roles ----
+
+
+@external
+@view
+def is_settler(account: address) -> bool:
+    """
+    @notice True when `account` may settle pools.
+    @param account Any address.
+    """
+    return Role.SETTLER in self.roles[account]
+
+
+@external
+@view
+def is_guardian(account: address) -> bool:
+    """
+    @notice True when `account` may pause and shut down pools.
+    @param account Any address.
+    """
+    return Role.GUARDIAN in self.roles[account]
+
+
+@external
+def grant_role(account: address, role: Role):
+    """
+    @notice Give `account` the roles in `role` (admin only).
+    @param account The account.
+    @param role One or more roles.
+    """
+    self._check_admin()
+    assert account != empty(address), "factory: zero account"
+    self.roles[account] = self.roles[account] | role
+    log RoleGranted(account=account, role=role, sender=msg.sender)
+
+
+@external
+def revoke_role(account: address, role: Role):
+    """
+    @notice Take the roles in `role` from `account` (admin only). An admin cannot revoke its
+            own admin role, so the factory always keeps one.
+    @param account The account.
+    @param role One or more roles.
+    """
+    self._check_admin()
+    assert not (account == msg.sender and Role.ADMIN in role), "factory: cannot revoke own admin"
+    self.roles[account] = self.roles[account] & ~role
+    log RoleRevoked(account=account, role=role, sender=msg.sender)
+
+
+# ---- caps ----
+
+
+@external
+def set_return_cap(return_cap: uint256):
+    """
+    @notice Set the largest |round_return| pools accept (admin only; at most 5%).
+    @param return_cap WAD fraction.
+    """
+    self._check_admin()
+    assert return_cap <= MAX_RETURN_CAP, "factory: cap above 5%"
+    self.return_cap = return_cap
+    log ReturnCapSet(return_cap=return_cap)
+
+
+@external
+def set_fee_cap(fee_cap_bps: uint256):
+    """
+    @notice Set the largest performance fee pools may charge (admin only).
+    @param fee_cap_bps Basis points, at most 10,000.
+    """
+    self._check_admin()
+    assert fee_cap_bps <= MAX_FEE_BPS, "factory: fee cap above 100%"
+    self.fee_cap_bps = fee_cap_bps
+    log FeeCapSet(fee_cap_bps=fee_cap_bps)
+
+
+@external
+def set_fee_delay_rounds(fee_delay_rounds: uint256):
+    """
+    @notice Set how many rounds a fee increase waits (admin only; at least 1).
+    @param fee_delay_rounds Rounds.
+    """
+    self._check_admin()
+    assert fee_delay_rounds >= 1, "factory: fee delay below 1 round"
+    self.fee_delay_rounds = fee_delay_rounds
+    log FeeDelaySet(fee_delay_rounds=fee_delay_rounds)
+
+
+@external
+def set_stall_gap(stall_gap: uint256):
+    """
+    @notice Set the seconds without settlement after which anyone may shut a pool down
+            (admin only; at least one round).
+    @param stall_gap Seconds.
+    """
+    self._check_admin()
+    assert stall_gap >= self.round_length, "factory: stall gap below one round"
+    self.stall_gap = stall_gap
+    log StallGapSet(stall_gap=stall_gap)
+
+
+# ---- internal ----
+
+
+@internal
+@view
+def _check_admin():
+    assert Role.ADMIN in self.roles[msg.sender], "factory: not admin"

@@ -1,0 +1,124 @@
+"""Shared fixtures: named actors, a deployed system, and factories for pools and funded wallets."""
+
+from __future__ import annotations
+
+import pytest
+
+from nmr_pools.deployment import DAY, deploy_system
+
+NMR = 10**18
+WAD = 10**18
+
+
+@pytest.fixture(scope="session")
+def deployer(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def settler(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def guardian(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def owner(accounts):
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def alice(accounts):
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def bob(accounts):
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def carol(accounts):
+    return accounts[6]
+
+
+@pytest.fixture(scope="session")
+def outsider(accounts):
+    return accounts[7]
+
+
+@pytest.fixture
+def system(project, deployer, settler, guardian):
+    system = deploy_system(project, deployer, round_length=DAY)
+    factory = system.factory
+    factory.grant_role(settler, 2, sender=deployer)  # Role.SETTLER
+    factory.grant_role(guardian, 4, sender=deployer)  # Role.GUARDIAN
+    return system
+
+
+@pytest.fixture
+def nmr(system):
+    return system.nmr
+
+
+@pytest.fixture
+def treasury(system, deployer):
+    system.nmr.issue(deployer, 1_000_000 * NMR, sender=deployer)
+    system.nmr.approve(system.treasury, 1_000_000 * NMR, sender=deployer)
+    system.treasury.fund(1_000_000 * NMR, sender=deployer)
+    return system.treasury
+
+
+@pytest.fixture
+def factory(system, treasury):
+    return system.factory
+
+
+@pytest.fixture
+def create_pool(project, factory, owner):
+    counter = iter(range(1, 1_000))
+
+    def create(name: str | None = None, fee_bps: int = 2_000, pool_owner=None):
+        name = name or f"model{next(counter)}"
+        model_id = name.encode().ljust(32, b"\0")
+        factory.create_pool(model_id, name, fee_bps, sender=pool_owner or owner)
+        return project.DelegationPool.at(factory.pool_of(model_id))
+
+    return create
+
+
+@pytest.fixture
+def pool(create_pool):
+    return create_pool("alpha")
+
+
+@pytest.fixture
+def fund(nmr, deployer):
+    """Give `account` `amount` NMR and approve `spender` for it (mainnet approve rule aware)."""
+
+    def give(account, amount: int, spender=None):
+        nmr.issue(account, amount, sender=deployer)
+        if spender is not None:
+            current = nmr.allowance(account, spender)
+            if current == 0:
+                nmr.approve(spender, amount, sender=account)
+            else:
+                nmr.changeApproval(spender, current, current + amount, sender=account)
+
+    return give
+
+
+@pytest.fixture
+def next_round(chain, factory):
+    """Move time to the start of the next round (or `n` rounds on)."""
+
+    def advance(n: int = 1):
+        start = factory.round_start(factory.current_round() + n)
+        chain.pending_timestamp = start
+        chain.mine()
+        return factory.current_round()
+
+    return advance
