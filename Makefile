@@ -1,0 +1,49 @@
+# NMR Delegation Pools — `make demo` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+VENV := .venv
+STAMP := $(VENV)/.installed
+ANVIL := node_modules/.bin/anvil
+# ape-foundry starts anvil itself when it is on PATH
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+# hypothesis profile for the stateful suite: ci (default) or long
+PROFILE ?= ci
+
+.PHONY: env test test-fast test-anvil test-long demo bench clean help
+
+help:
+	@echo "make demo       deploy on the in-process chain and run a tournament season (writes out/demo/)"
+	@echo "make test       the whole suite: in-process chain, then the integration tests on anvil"
+	@echo "make test-long  the stateful suite with 10x more steps"
+	@echo "make bench      gas (on anvil) and scoring benchmarks, written to bench/"
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip wheel setuptools
+	$(VENV)/bin/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+$(ANVIL): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(ANVIL)
+
+env: $(STAMP) $(ANVIL)
+
+test: env
+	NMR_POOLS_PROFILE=$(PROFILE) ape test tests -q -p no:cacheprovider
+	ape test tests/integration -q -p no:cacheprovider --network ethereum:local:foundry
+
+test-fast: env
+	NMR_POOLS_PROFILE=$(PROFILE) ape test tests -q -x
+
+test-long: env
+	NMR_POOLS_PROFILE=long ape test tests/stateful -q
+
+demo: env
+	ape run demo
+
+bench: env
+	ape run bench_gas --network ethereum:local:foundry
+	python bench/bench_scoring.py
+
+clean:
+	rm -rf .build out .hypothesis
