@@ -1,0 +1,159 @@
+"""PoolFactory: pool creation and registry, schedule, roles, caps, batch settlement."""
+
+import ape
+import pytest
+
+from nmr_pools.deployment import DAY, deploy_system
+from tests.conftest import NMR, WAD
+
+ADMIN, SETTLER, GUARDIAN = 1, 2, 4
+
+
+def model(name: str) -> bytes:
+    return name.encode().ljust(32, b"\0")
+
+
+def test_deploy__sets_schedule_caps_and_roles(factory, deployer, chain):
+    assert factory.current_round() == 1
+    assert factory.round_length() == DAY
+    assert factory.round_start(1) <= chain.blocks.head.timestamp < factory.round_start(2)
+    assert factory.return_cap() == 5 * 10**16
+    assert factory.fee_cap_bps() == 5_000
+    assert factory.fee_delay_rounds() == 30
+    assert factory.stall_gap() == 30 * DAY
+    assert factory.roles(deployer) == ADMIN | SETTLER | GUARDIAN
+
+
+def test_deploy__genesis_in_future__reverts(project, deployer, chain):
+    with ape.reverts("factory: round 1 not open yet"):
+        deploy_system(project, deployer, genesis=chain.pending_timestamp + 10)
+
+
+def test_create_pool__registers_and_initializes(factory, project, owner):
+    tx = factory.create_pool(model("alpha"), "alpha", 1_500, sender=owner)
+    pool = project.DelegationPool.at(factory.pool_of(model("alpha")))
+    created = tx.decode_logs(factory.PoolCreated)[0]
+    assert (created.model_id, created.pool, created.owner, created.fee_bps) == (
+        model("alpha"), pool.address, owner, 1_500)
+    assert factory.is_pool(pool) and factory.model_of(pool) == model("alpha")
+    assert factory.pool_count() == 1 and factory.pool_at(0) == pool.address
+    assert pool.name() == "NMR Pool alpha" and pool.symbol() == "npalpha"
+    assert pool.owner() == owner and pool.fee_bps() == 1_500
+    assert pool.model_id() == model("alpha")
+    assert pool.asset() == factory.nmr() and pool.share() == pool.address
+    assert pool.last_settled_round() == factory.current_round() - 1
+    assert pool.high_water_mark() == WAD and pool.price_per_share() == WAD
+    assert pool.decimals() == 18
+
+
+def test_create_pool__second_pool_for_model__reverts(factory, owner, bob):
+    factory.create_pool(model("alpha"), "alpha", 0, sender=owner)
+    with ape.reverts("factory: model has a pool"):
+        factory.create_pool(model("alpha"), "alpha2", 0, sender=bob)
+
+
+@pytest.mark.parametrize(
+    "model_id, name, fee, message",
+    [
+        (b"\0" * 32, "x", 0, "factory: zero model id"),
+        (b"m".ljust(32, b"\0"), "", 0, "factory: empty model name"),
+        (b"m".ljust(32, b"\0"), "m", 5_001, "factory: fee above cap"),
+    ],
+)
+def test_create_pool__bad_arguments__revert(factory, owner, model_id, name, fee, message):
+    with ape.reverts(message):
+        factory.create_pool(model_id, name, fee, sender=owner)
+
+
+def test_pool__initialize_twice__reverts(pool, owner):
+    with ape.reverts("pool: already initialized"):
+        pool.initialize(owner, model("x"), "x", "x", 0, sender=owner)
+
+
+def test_implementation__cannot_be_initialized(system, owner):
+    with ape.reverts("pool: already initialized"):
+        system.implementation.initialize(owner, model("x"), "x", "x", 0, sender=owner)
+
+
+def test_pools__have_distinct_permit_domains(create_pool):
+    a, b = create_pool("a"), create_pool("b")
+    assert a.DOMAIN_SEPARATOR() != b.DOMAIN_SEPARATOR()
+
+
+def test_roles__grant_and_revoke(factory, deployer, outsider):
+    assert not factory.is_settler(outsider)
+    tx = factory.grant_role(outsider, SETTLER | GUARDIAN, sender=deployer)
+    assert tx.decode_logs(factory.RoleGranted)[0].role == SETTLER | GUARDIAN
+    assert factory.is_settler(outsider) and factory.is_guardian(outsider)
+    factory.revoke_role(outsider, SETTLER, sender=deployer)
+    assert not factory.is_settler(outsider) and factory.is_guardian(outsider)
+
+
+def test_roles__only_admin(factory, outsider, settler):
+    for call in (
+        lambda: factory.grant_role(outsider, ADMIN, sender=settler),
+        lambda: factory.revoke_role(settler, SETTLER, sender=outsider),
+        lambda: factory.set_return_cap(10**16, sender=settler),
+        lambda: factory.set_fee_cap(100, sender=outsider),
+        lambda: factory.set_fee_delay_rounds(5, sender=outsider),
+        lambda: factory.set_stall_gap(5 * DAY, sender=outsider),
+    ):
+        with ape.reverts("factory: not admin"):
+            call()
+
+
+def test_roles__admin_cannot_revoke_own_admin(factory, deployer):
+    with ape.reverts("factory: cannot revoke own admin"):
+        factory.revoke_role(deployer, ADMIN, sender=deployer)
+
+
+def test_caps__bounds(factory, deployer):
+    with ape.reverts("factory: cap above 5%"):
+        factory.set_return_cap(5 * 10**16 + 1, sender=deployer)
+    with ape.reverts("factory: fee cap above 100%"):
+        factory.set_fee_cap(10_001, sender=deployer)
+    with ape.reverts("factory: fee delay below 1 round"):
+        factory.set_fee_delay_rounds(0, sender=deployer)
+    with ape.reverts("factory: stall gap below one round"):
+        factory.set_stall_gap(DAY - 1, sender=deployer)
+    tx = factory.set_return_cap(10**16, sender=deployer)
+    assert tx.decode_logs(factory.ReturnCapSet)[0].return_cap == 10**16
+    assert factory.return_cap() == 10**16
+
+
+def test_settle_many__settles_each_pool(factory, create_pool, settler, next_round, fund, alice):
+    pools = [create_pool(f"m{i}") for i in range(3)]
+    for p in pools:
+        fund(alice, 10 * NMR, p)
+        p.requestDeposit(10 * NMR, alice, alice, sender=alice)
+    r = factory.current_round()
+    next_round()
+    reports = [(p.address, r, (i - 1) * 10**16, bytes([i + 1]) * 32) for i, p in enumerate(pools)]
+    tx = factory.settle_many(reports, sender=settler)
+    assert tx.decode_logs(factory.BatchSettled)[0].pools == 3
+    assert [p.last_settled_round() for p in pools] == [r, r, r]
+    assert [p.totalAssets() for p in pools] == [9_900 * NMR // 1000, 10 * NMR, 10_080 * NMR // 1000]  # +1% minus the 20% fee
+    assert pools[2].results_digest(r) == bytes([3]) * 32
+
+
+def test_settle_many__not_settler__reverts(factory, pool, outsider, next_round):
+    r = factory.current_round()
+    next_round()
+    with ape.reverts("factory: not settler"):
+        factory.settle_many([(pool.address, r, 0, b"\0" * 32)], sender=outsider)
+
+
+def test_settle_many__unknown_pool__reverts(factory, settler, outsider, next_round):
+    r = factory.current_round()
+    next_round()
+    with ape.reverts("factory: not a pool"):
+        factory.settle_many([(outsider.address, r, 0, b"\0" * 32)], sender=settler)
+
+
+def test_settle_many__one_bad_report__reverts_all(factory, create_pool, settler, next_round):
+    a, b = create_pool("a"), create_pool("b")
+    r = factory.current_round()
+    next_round()
+    with ape.reverts("pool: not the next round"):
+        factory.settle_many([(a.address, r, 0, b"\0" * 32), (b.address, r + 1, 0, b"\0" * 32)], sender=settler)
+    assert a.last_settled_round() == r - 1
