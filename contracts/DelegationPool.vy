@@ -1043,7 +1043,8 @@ def _price_per_share() -> uint256:
 @pure
 def _abs(x: int256) -> uint256:
     if x < 0:
-        return convert(-x, uint256)
+        # -(x + 1) cannot overflow, even for min_value(int256)
+        return convert(-(x + 1), uint256) + 1
     return convert(x, uint256)
 
 
