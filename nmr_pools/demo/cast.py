@@ -27,11 +27,11 @@ class ModelSpec:
 
 # fee in basis points and skill of the first pools; more pools cycle through these
 MODEL_TEMPLATES = [
-    ("atlas", 1_000, 0.03),
-    ("boreal", 2_000, 0.015),
-    ("cinder", 2_500, 0.04),  # the comeback pool
+    ("atlas", 1_000, 0.012),
+    ("boreal", 2_000, 0.006),
+    ("cinder", 2_500, 0.02),  # the comeback pool
     ("dune", 500, 0.0),
-    ("ember", 1_500, -0.025),  # harmful
+    ("ember", 1_500, -0.01),  # harmful
 ]
 # tournament models without a pool: they make up most of the stake-weighted meta model
 EXTRA_MODELS = 15

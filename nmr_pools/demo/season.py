@@ -19,7 +19,7 @@ from nmr_pools.demo.cast import EXTRA_MODELS, NMR, Delegator, ModelSpec, model_s
 from nmr_pools.deployment import DAY, System, deploy_system
 
 TREASURY_FUNDING = 500_000 * NMR
-N_STOCKS = 1_000  # stocks per synthetic round: scores stable enough to tell models apart, fast to score
+N_STOCKS = 2_000  # stocks per synthetic round: scores stable enough to tell models apart, fast to score
 
 
 @dataclass
@@ -125,7 +125,7 @@ def score_round(season: Season, round_id: int) -> Path:
     names = [spec.name for spec in season.specs] + [f"tournament{i:02d}" for i in range(EXTRA_MODELS)]
     extra_rng = random.Random(season.config.seed * 1_000 + round_id)
     skills = [spec.skill_in(index) for spec in season.specs] + [
-        extra_rng.uniform(-0.02, 0.06) for _ in range(EXTRA_MODELS)
+        extra_rng.uniform(-0.01, 0.02) for _ in range(EXTRA_MODELS)
     ]
     data = synthetic_round(
         n_stocks=N_STOCKS, n_models=len(names), seed=season.config.seed * 100_003 + round_id,

@@ -40,9 +40,9 @@ DEFAULT_MAX_FILTERED_RATIO = 0.2
 # so the centred buckets are -2..2 and MMC is on the scale Numerai pays.
 MMC_TARGET_SCALE = 4.0
 
-# Models per block: 128 models x 5,000 stocks x 8 bytes = 5 MB per temporary, so peak memory
-# stays a few dozen MB above the input whatever the number of models.
-CHUNK_MODELS = 128
+# Models per block: 16 models x 5,000 stocks x 8 bytes = 640 KB per temporary: the dozen
+# temporaries of a block stay in cache, and peak memory is ~10 MB whatever the number of models.
+CHUNK_MODELS = 16
 
 # Threads scoring blocks at once (numpy's sort, indexing and ufuncs release the GIL); two
 # matches the machines the settler runs on and never changes a number, only the wall time.
@@ -127,6 +127,13 @@ def gaussian_ranks(rows: np.ndarray) -> np.ndarray:
     return gaussian_rows(rank_rows(rows))
 
 
+def model_block(values_t: np.ndarray, columns: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Contiguous copy of `values_t[columns][:, rows]`: (k, n_rows); rows None = all."""
+    if rows is None:
+        return np.ascontiguousarray(values_t[columns])
+    return np.ascontiguousarray(values_t[np.ix_(columns, rows)])
+
+
 # ---- targets and meta model on an aligned id set ----
 
 
@@ -165,7 +172,7 @@ def stake_weighted_meta_model(predictions: pd.DataFrame, stakes: pd.Series) -> p
     values_t = predictions.to_numpy(dtype=np.float64).T  # (n_models, n_stocks), a view when possible
     weighted = np.zeros(len(predictions))  # (n_stocks,)
     for start in range(0, len(columns), CHUNK_MODELS):
-        block = values_t[columns[start : start + CHUNK_MODELS]]  # (k, n_stocks)
+        block = model_block(values_t, columns[start : start + CHUNK_MODELS])  # (k, n_stocks)
         contributions = block * weights[start : start + CHUNK_MODELS, None]
         weighted += np.nansum(contributions, axis=0)
     return pd.Series(weighted / total, index=predictions.index, name="meta_model")
@@ -186,7 +193,7 @@ class _Plan:
 
 def _score_block(values_t: np.ndarray, columns: np.ndarray, plan: _Plan) -> np.ndarray:
     """CORR and MMC of `columns` (positions in `values_t`): (k, 2), NaN where not asked."""
-    block = np.ascontiguousarray(values_t[np.ix_(columns, plan.rows)])  # (k, n_used)
+    block = model_block(values_t, columns, plan.rows)  # (k, n_used)
     gaussianized = gaussian_ranks(block)
     scores = np.full((len(columns), 2), np.nan)
     if plan.corr_target is not None:
