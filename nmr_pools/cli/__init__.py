@@ -1,0 +1,76 @@
+"""`ape pools …`: deploy, run and inspect NMR delegation pools from the command line.
+
+Registered through the `ape_cli_subcommands` entry point. Commands are imported only when
+run (or when `--help` needs their options), so `ape pools --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+# command -> (module:attribute, one-line help shown by `ape pools --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "deploy": ("nmr_pools.cli.admin:deploy", "Deploy NMR (stand-in off mainnet), treasury, pool implementation, factory."),
+    "fund-treasury": ("nmr_pools.cli.admin:fund_treasury", "Add NMR to the payout treasury."),
+    "faucet": ("nmr_pools.cli.admin:faucet", "Issue stand-in NMR (and test ether) to an account (local/test only)."),
+    "grant-role": ("nmr_pools.cli.admin:grant_role", "Give an account the settler or guardian role (admin)."),
+    "create-pool": ("nmr_pools.cli.owner:create_pool", "Create the pool of a model (you become its owner)."),
+    "set-fee": ("nmr_pools.cli.owner:set_fee", "Change a pool's performance fee (owner)."),
+    "claim-fees": ("nmr_pools.cli.owner:claim_fees", "Claim the performance fees a pool owes (owner)."),
+    "deposit": ("nmr_pools.cli.delegator:deposit", "Request a deposit of NMR into a pool."),
+    "redeem": ("nmr_pools.cli.delegator:redeem", "Request to redeem pool shares for NMR."),
+    "cancel": ("nmr_pools.cli.delegator:cancel", "Cancel your requests made in the open round."),
+    "claim": ("nmr_pools.cli.delegator:claim", "Claim every converted deposit (shares) and redemption (NMR)."),
+    "status": ("nmr_pools.cli.status:status", "Pools and an account's positions, pending and claimable amounts."),
+    "score": ("nmr_pools.scoring.cli:score_command", "Score a round: results file and digest for `settle`."),
+    "settle": ("nmr_pools.cli.settle:settle", "Settle a scored round on every pool (settler)."),
+    "verify": ("nmr_pools.cli.settle:verify", "Recompute a round's results and check what the pools settled."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is used, and turns
+    Ape and contract errors into one-line messages instead of tracebacks."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        target, _ = COMMANDS[cmd_name]
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if command.name != cmd_name:
+            command.name = cmd_name
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, short) for name, (_, short) in COMMANDS.items()])
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException:
+            raise
+        except Exception as error:
+            from ape.exceptions import ApeException
+
+            if not isinstance(error, ApeException):
+                raise
+            from nmr_pools.errors import explain
+
+            raise click.ClickException(explain(error)) from None
+
+
+@click.group(cls=LazyGroup, name="pools")
+def cli() -> None:
+    """NMR delegation pools: deploy, deposit, redeem, claim, settle and verify.
+
+    Every command takes Ape's --network; commands that send transactions take --account
+    (an `ape accounts` alias, or TEST::0 on test networks). Amounts are in NMR (e.g. 12.5).
+    """

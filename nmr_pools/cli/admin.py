@@ -1,0 +1,185 @@
+"""Admin commands: deploy the protocol, fund the treasury, issue test NMR, grant roles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from ape.cli import account_option, network_option
+
+from nmr_pools.amounts import format_nmr
+from nmr_pools.cli.common import PoolsCommand, active_provider, amount_option, connect, deployments_option, resolve_address
+
+# factory Role flags (PoolFactory.vy: ADMIN=1, SETTLER=2, GUARDIAN=4)
+ROLES = {"settler": 2, "guardian": 4, "admin": 1}
+
+
+def _is_mainnet(provider: Any) -> bool:
+    return int(provider.chain_id) == 1
+
+
+@click.command(cls=PoolsCommand)
+@network_option()
+@account_option()
+@click.option("--round-length", type=click.IntRange(min=1), default=86_400, show_default=True,
+              help="Seconds per round (86,400 = daily rounds).")
+@click.option("--genesis", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Start of round 0 (unix time); 0 opens round 1 now.")
+@click.option("--nmr", "nmr_address", default=None,
+              help="Use this NMR token instead of deploying the stand-in (mainnet uses the real NMR).")
+@click.option("--settler", "settlers", multiple=True, help="Grant the settler role to this address/alias (repeatable).")
+@amount_option("--fund-treasury", what="--fund-treasury", required=False,
+               help="NMR to put in the treasury after deploying (off mainnet it is issued first).")
+@click.option("--force", is_flag=True, help="Replace a deployments file whose contracts are still live.")
+@deployments_option
+def deploy(
+    provider: Any,
+    account: Any,
+    round_length: int,
+    genesis: int,
+    nmr_address: str | None,
+    settlers: tuple[str, ...],
+    fund_treasury: int | None,
+    force: bool,
+    deployments_path: Path | None,
+) -> None:
+    """Deploy the protocol and write its addresses to the deployments file.
+
+    Off mainnet an NMR stand-in (with an owner faucet) is deployed; on mainnet the real NMR
+    (0x1776…6671) is used. The deploying account gets every factory role.
+    """
+    from nmr_pools.approvals import ensure_allowance
+    from nmr_pools.deployment import deploy_system
+    from nmr_pools.deployments import (
+        MAINNET_NMR,
+        Deployment,
+        load_project,
+        path_for,
+        read_deployment,
+        save_deployment,
+    )
+    from nmr_pools.errors import DeploymentsError
+
+    provider = active_provider(provider)
+    path = path_for(provider, deployments_path)
+    if path.exists() and not force:
+        try:
+            old = read_deployment(path)
+            live = old.chain_id == int(provider.chain_id) and bool(provider.get_code(old.factory))
+        except DeploymentsError:
+            live = False
+        if live:
+            raise click.UsageError(
+                f"{path} already holds a live deployment (factory {old.factory}); pass --force to "
+                "replace it, or --deployments to write elsewhere."
+            )
+    settler_addresses = [resolve_address(value, "--settler") for value in settlers]
+    if nmr_address is None and _is_mainnet(provider):
+        nmr_address = MAINNET_NMR
+    if nmr_address is not None and not provider.get_code(nmr_address):
+        raise click.BadParameter(f"no contract at {nmr_address} on this network.", param_hint="--nmr")
+    if genesis and genesis + round_length > provider.get_block("latest").timestamp:
+        raise click.BadParameter("round 1 must already be open: genesis + round length must be in the past.",
+                                 param_hint="--genesis")
+
+    project = load_project()
+    # a lower bound of the deployment block: event queries start here
+    start_block = int(provider.get_block("latest").number) + 1
+    click.echo(f"Deploying from {account.address} on {provider.network.ecosystem.name}:{provider.network.name} "
+               f"(chain id {provider.chain_id})…")
+    system = deploy_system(project, account, round_length=round_length, genesis=genesis, nmr_address=nmr_address)
+    for address in settler_addresses:
+        system.factory.grant_role(address, ROLES["settler"], sender=account)
+    if fund_treasury:
+        if nmr_address is None:
+            system.nmr.issue(account, fund_treasury, sender=account)
+        balance = int(system.nmr.balanceOf(account))
+        if balance < fund_treasury:
+            raise click.UsageError(
+                f"deployed, but cannot fund the treasury: {account.address} holds {format_nmr(balance)}, "
+                f"less than {format_nmr(fund_treasury)}."
+            )
+        ensure_allowance(system.nmr, account, system.treasury, fund_treasury)
+        system.treasury.fund(fund_treasury, sender=account)
+
+    deployment = Deployment(
+        ecosystem=provider.network.ecosystem.name,
+        network=provider.network.name,
+        chain_id=int(provider.chain_id),
+        block=start_block,
+        **system.addresses(),
+    )
+    save_deployment(deployment, path)
+    for name, address in system.addresses().items():
+        click.echo(f"  {name:<20} {address}")
+    if settler_addresses:
+        click.echo("  settlers:            " + ", ".join(settler_addresses))
+    if fund_treasury:
+        click.echo(f"  treasury funded with {format_nmr(fund_treasury)}")
+    click.echo(f"Wrote {path}")
+
+
+@click.command(cls=PoolsCommand)
+@network_option()
+@account_option()
+@amount_option(help="NMR to add to the treasury, e.g. 1000.")
+@deployments_option
+def fund_treasury(provider: Any, account: Any, amount: int, deployments_path: Path | None) -> None:
+    """Add NMR from your account to the payout treasury (approving it first)."""
+    from nmr_pools.approvals import ensure_allowance
+
+    ctx = connect(provider, deployments_path)
+    balance = int(ctx.nmr.balanceOf(account))
+    if balance < amount:
+        raise click.BadParameter(
+            f"{account.address} holds {format_nmr(balance)}, less than {format_nmr(amount)}.", param_hint="--amount"
+        )
+    ensure_allowance(ctx.nmr, account, ctx.treasury, amount)
+    ctx.treasury.fund(amount, sender=account)
+    click.echo(f"Funded treasury {ctx.treasury.address} with {format_nmr(amount)}; "
+               f"it now holds {format_nmr(ctx.treasury.available())}.")
+
+
+@click.command(cls=PoolsCommand)
+@network_option()
+@account_option()
+@click.option("--to", "to", required=True, help="Receiver: an address or an account alias.")
+@amount_option(help="NMR to issue, e.g. 500.")
+@click.option("--eth", "eth", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Also send this much ether (for gas) from --account.")
+@deployments_option
+def faucet(provider: Any, account: Any, to: str, amount: int, eth: float, deployments_path: Path | None) -> None:
+    """Issue stand-in NMR to an account (the deployer signs; not on mainnet)."""
+    ctx = connect(provider, deployments_path)
+    receiver = resolve_address(to, "--to")
+    if _is_mainnet(ctx.provider):
+        raise click.UsageError("there is no faucet on mainnet: the real NMR cannot be issued.")
+    try:
+        nmr_owner = str(ctx.nmr.owner())
+    except Exception:  # noqa: BLE001 - a token without owner(): not our stand-in
+        raise click.UsageError(f"the NMR at {ctx.nmr.address} is not the stand-in; it has no faucet.") from None
+    if nmr_owner.lower() != str(account.address).lower():
+        raise click.UsageError(f"only the NMR stand-in's owner ({nmr_owner}) can issue NMR; pass --account for it.")
+    ctx.nmr.issue(receiver, amount, sender=account)
+    message = f"Issued {format_nmr(amount)} to {receiver}"
+    if eth > 0:
+        account.transfer(receiver, int(eth * 10**18))
+        message += f" and sent {eth:g} ether"
+    click.echo(message + f"; it now holds {format_nmr(ctx.nmr.balanceOf(receiver))}.")
+
+
+@click.command(cls=PoolsCommand)
+@network_option()
+@account_option()
+@click.option("--to", "to", required=True, help="The account to grant the role to (address or alias).")
+@click.option("--role", type=click.Choice(sorted(ROLES)), required=True, help="The factory role.")
+@deployments_option
+def grant_role(provider: Any, account: Any, to: str, role: str, deployments_path: Path | None) -> None:
+    """Give an account a factory role (admin only)."""
+    ctx = connect(provider, deployments_path)
+    receiver = resolve_address(to, "--to")
+    if not int(ctx.factory.roles(account)) & ROLES["admin"]:
+        raise click.UsageError(f"{account.address} is not an admin of factory {ctx.factory.address}.")
+    ctx.factory.grant_role(receiver, ROLES[role], sender=account)
+    click.echo(f"Granted the {role} role to {receiver}.")

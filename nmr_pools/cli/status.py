@@ -1,0 +1,114 @@
+"""`status`: the pools, and one account's positions in them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from ape.cli import network_option
+
+from nmr_pools.amounts import format_fee, format_nmr, format_price
+from nmr_pools.cli.common import PoolsCommand, connect, deployments_option, model_label, pool_option, resolve_address
+
+
+def _when(request_round: int, last_settled: int) -> str:
+    wait = request_round - 1 - last_settled
+    return "now" if wait <= 0 else f"after round {request_round - 1} ({wait} to settle)"
+
+
+@click.command(cls=PoolsCommand)
+@network_option()
+@pool_option(required=False, help="Only this pool (address or model id; default: every pool).")
+@click.option("--account", "account_ref", default=None,
+              help="Also show this account's positions (address or `ape accounts` alias).")
+@deployments_option
+def status(provider: Any, pool_ref: str | None, account_ref: str | None, deployments_path: Path | None) -> None:
+    """A table of the pools (price per share, high-water mark, assets, pending requests, rounds
+    waiting, fees owed) and, with --account, what that account holds, has pending and can claim,
+    with the best and worst case of the rounds in flight (each at most ± the return cap)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from nmr_pools.preview import PoolState, read_position
+
+    ctx = connect(provider, deployments_path)
+    account = resolve_address(account_ref, "--account") if account_ref else None
+    pools = [ctx.pool(pool_ref)] if pool_ref else ctx.pools()
+    factory = ctx.factory
+    current = int(factory.current_round())
+    import sys
+
+    # a terminal gets its own width; pipes and tests get a wide table rather than cut columns
+    console = Console() if sys.stdout.isatty() else Console(width=200)
+    console.print(
+        f"factory {factory.address} · round {current} open · treasury holds {format_nmr(ctx.treasury.available())} "
+        f"· return cap ±{int(factory.return_cap()) * 100 / 10**18:g}% per round"
+    )
+    if not pools:
+        console.print("No pools yet: create one with `ape pools create-pool --model-id NAME --fee 20`.")
+        return
+    table = Table(title="Pools")
+    for column in ("model", "pool", "price/share", "high-water mark", "active NMR", "pending deposits",
+                   "pending redemptions", "last settled", "rounds waiting", "fee", "fees owed", "state"):
+        table.add_column(column, justify="left" if column in ("model", "pool", "state") else "right")
+    states = {}
+    for pool in pools:
+        state = PoolState.read(pool, factory)
+        states[pool.address] = state
+        pending_shares = int(pool.pending_redeem_shares())
+        flags = [name for name, on in (("shut down", pool.is_shutdown()), ("paused", pool.paused())) if on]
+        table.add_row(
+            model_label(pool),
+            str(pool.address),
+            format_price(state.price),
+            format_price(int(pool.high_water_mark())),
+            format_nmr(state.total_assets, unit=""),
+            format_nmr(int(pool.pending_deposit_assets()), unit=""),
+            f"{format_nmr(pending_shares, unit='sh')}" if pending_shares else "0",
+            str(state.last_settled_round),
+            str(max(current - 1 - state.last_settled_round, 0)),
+            format_fee(int(pool.fee_bps())),
+            format_nmr(int(pool.fees_owed()), unit=""),
+            ", ".join(flags) or "open",
+        )
+    console.print(table)
+    if account is None:
+        return
+    rows = Table(title=f"Account {account}")
+    for column in ("model", "shares", "value", "claimable", "pending", "claimable when", "worst case", "best case"):
+        rows.add_column(column, justify="left" if column in ("model", "claimable", "pending", "claimable when") else "right")
+    any_position = False
+    for pool in pools:
+        state = states[pool.address]
+        position = read_position(pool, state, account)
+        if position.empty:
+            continue
+        any_position = True
+        claimable = []
+        if position.claimable_shares:
+            claimable.append(format_nmr(position.claimable_shares, unit="shares"))
+        if position.claimable_nmr:
+            claimable.append(format_nmr(position.claimable_nmr))
+        pending, when = [], []
+        for request_round, assets in position.pending_deposits:
+            pending.append(f"deposit {format_nmr(assets)} (r{request_round})")
+            when.append(_when(request_round, state.last_settled_round))
+        for request_round, shares in position.pending_redemptions:
+            pending.append(f"redeem {format_nmr(shares, unit='sh')} (r{request_round})")
+            when.append(_when(request_round, state.last_settled_round))
+        rows.add_row(
+            model_label(pool),
+            format_nmr(position.shares, unit=""),
+            format_nmr(position.value),
+            "\n".join(claimable) or "-",
+            "\n".join(pending) or "-",
+            "\n".join(when) or "-",
+            format_nmr(position.worst),
+            format_nmr(position.best),
+        )
+    if any_position:
+        console.print(rows)
+        console.print("worst/best: every unsettled round the position bears at ∓ the cap (before fees).")
+    else:
+        console.print(f"{account} has nothing in these pools.")

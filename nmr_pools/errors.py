@@ -1,0 +1,64 @@
+"""The package's one exception, and how contract reverts become sentences."""
+
+from __future__ import annotations
+
+from ape.exceptions import ApeException
+
+# Revert-reason prefixes of our contracts and the part each belongs to.
+_CONTRACT_NAMES = {
+    "pool": "the pool",
+    "factory": "the factory",
+    "treasury": "the treasury",
+    "nmr": "the NMR token",
+    "erc20": "the token",
+    "ownable": "the pool",
+}
+
+# Hints for reverts a user can fix; the key is the full reason the contract gives.
+_HINTS = {
+    "factory: not settler": "ask the factory admin to grant your account the settler role",
+    "factory: not admin": "use the account that deployed the factory",
+    "pool: paused": "the pool takes no new deposits while paused; redeeming and claiming still work",
+    "pool: shut down": "the pool is shut down; take your NMR back with `ape pools cancel`/`claim`",
+    "pool: round closed, cannot cancel": "a request can be cancelled only while its round is open",
+    "pool: deposit limit exceeded": "deposit less, or ask the pool owner to raise the limit",
+    "nmr: approve from non-zero": "the allowance must be reset to 0 first (`ape pools deposit` does this itself)",
+    "treasury: insufficient NMR": "fund the treasury with `ape pools fund-treasury` before settling",
+    "ownable: caller is not the owner": "only the pool's owner may do this",
+}
+
+
+class NmrPoolsError(ApeException):
+    """A problem the user can act on; the message says what went wrong and what to do."""
+
+
+class DeploymentsError(NmrPoolsError):
+    """The deployments file is missing, unreadable, or does not match the connected chain."""
+
+
+class SettlementError(NmrPoolsError):
+    """A results file or a settlement was refused; nothing was sent unless the message says so."""
+
+
+def revert_reason(error: BaseException) -> str | None:
+    """The revert reason of a contract call that failed, if it was a contract revert."""
+    from ape.exceptions import ContractLogicError
+
+    if isinstance(error, ContractLogicError):
+        message = error.revert_message
+        return str(message) if message else None
+    return None
+
+
+def explain(error: BaseException) -> str:
+    """One sentence for a failed transaction or call, never a traceback."""
+    reason = revert_reason(error)
+    if reason is None:
+        text = str(error).strip() or type(error).__name__
+        return text if text.endswith(".") else f"{text}."
+    prefix, _, rest = reason.partition(": ")
+    who = _CONTRACT_NAMES.get(prefix)
+    sentence = f"Refused by {who}: {rest}" if who and rest else f"The transaction was refused: {reason}"
+    if hint := _HINTS.get(reason):
+        sentence += f" ({hint})"
+    return sentence + "."

@@ -1,0 +1,17 @@
+"""`ape pools deploy`."""
+
+from __future__ import annotations
+
+
+def test_deploy__local__writes_deployments_file(ok, workdir, chain, project, accounts):
+    output = ok("deploy", "--account", "TEST::0", "--fund-treasury", "1000", "--settler", "TEST::1")
+    path = workdir / "deployments" / "ethereum-local.json"
+    assert f"Wrote {path}" in output
+    import json
+
+    data = json.loads(path.read_text())
+    assert set(data) == {"ecosystem", "network", "chain_id", "block", "nmr", "treasury", "pool_implementation", "factory"}
+    assert data["chain_id"] == chain.chain_id
+    factory = project.PoolFactory.at(data["factory"])
+    assert factory.is_settler(accounts[1])
+    assert project.PayoutTreasury.at(data["treasury"]).available() == 1000 * 10**18

@@ -1,0 +1,92 @@
+"""An anvil node the test owns: started on a free port, stopped (dumping its state) and
+restarted from that state, to simulate a node dropping in the middle of a settlement."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ANVIL = shutil.which("anvil") or str(Path(__file__).resolve().parents[2] / "node_modules" / ".bin" / "anvil")
+# seconds to wait for anvil to accept connections or to exit
+STARTUP_TIMEOUT = 20
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def anvil_available() -> bool:
+    return Path(ANVIL).exists()
+
+
+@dataclass
+class AnvilNode:
+    """`anvil --dump-state STATE [--load-state STATE]` on 127.0.0.1:PORT."""
+
+    state: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, load: bool = False) -> None:
+        args = [ANVIL, "--port", str(self.port), "--silent", "--dump-state", str(self.state)]
+        if load:
+            args += ["--load-state", str(self.state)]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                self.rpc("eth_chainId")
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"anvil did not start on port {self.port}")
+
+    def stop(self) -> None:
+        """SIGTERM: anvil writes its state to `state` and exits."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=STARTUP_TIMEOUT)
+        self.process = None
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=STARTUP_TIMEOUT)
+        self.process = None
+
+    def rpc(self, method: str, *params: Any) -> Any:
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).encode()
+        request = urllib.request.Request(self.url, body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - local node
+            reply = json.loads(response.read())
+        if "error" in reply:
+            raise RuntimeError(f"{method}: {reply['error']}")
+        return reply["result"]
+
+    def latest_timestamp(self) -> int:
+        return int(self.rpc("eth_getBlockByNumber", "latest", False)["timestamp"], 16)
+
+    def set_time(self, timestamp: int) -> None:
+        """Mine a block at `timestamp` (or one second after the latest, if that is later)."""
+        self.rpc("evm_setNextBlockTimestamp", max(timestamp, self.latest_timestamp() + 1))
+        self.rpc("evm_mine")
+
+
+def env_for(node: AnvilNode) -> dict[str, str]:
+    """Environment that points ape-foundry's `ethereum:local:foundry` at this node."""
+    return {**os.environ, "APE_FOUNDRY_HOST": node.url}
