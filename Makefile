@@ -30,7 +30,13 @@ env: $(STAMP) $(ANVIL)
 
 test: env
 	NMR_POOLS_PROFILE=$(PROFILE) ape test tests -q -p no:cacheprovider
-	ape test tests/integration -q -p no:cacheprovider --network ethereum:local:foundry
+	$(MAKE) test-anvil
+
+# the end-to-end season and the settlement library again, on a real node (ape-foundry starts anvil);
+# the fault and keyfile-wallet tests already ran above against anvil nodes they start themselves
+test-anvil: env
+	ape test tests/integration/test_season_e2e.py tests/integration/test_settlement.py -q -p no:cacheprovider \
+		--network ethereum:local:foundry
 
 test-fast: env
 	NMR_POOLS_PROFILE=$(PROFILE) ape test tests -q -x

@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 from nmr_pools.deployment import DAY, deploy_system
+from nmr_pools.fast_calls import name_default_caller
 
 NMR = 10**18
 WAD = 10**18
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_view_calls(networks, accounts):
+    """Skip web3's per-call account listing on the in-process chain (no-op on anvil)."""
+    name_default_caller(networks.provider, accounts[0])
 
 
 @pytest.fixture(scope="session")

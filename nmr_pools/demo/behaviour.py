@@ -86,8 +86,9 @@ def act(
                     counts.cancellations += 1
     elif roll < 0.32 and pool_index in who.pools_touched:
         held = int(pool.balanceOf(account))
-        fraction = 1.0 if who.personality == "cautious" and recent_returns and recent_returns[pool_index] < 0 else 0.4
-        shares = int(held * fraction)
+        # integers only: a float fraction of a balance can round above the balance
+        losing = who.personality == "cautious" and recent_returns and recent_returns[pool_index] < 0
+        shares = held if losing else held * 2 // 5
         if shares:
             pool.requestRedeem(shares, account, account, sender=account)
             counts.redemptions += 1

@@ -27,11 +27,11 @@ class ModelSpec:
 
 # fee in basis points and skill of the first pools; more pools cycle through these
 MODEL_TEMPLATES = [
-    ("atlas", 1_000, 0.012),
-    ("boreal", 2_000, 0.006),
-    ("cinder", 2_500, 0.02),  # the comeback pool
+    ("atlas", 1_000, 0.008),
+    ("boreal", 2_000, 0.004),
+    ("cinder", 2_500, 0.014),  # the comeback pool
     ("dune", 500, 0.0),
-    ("ember", 1_500, -0.01),  # harmful
+    ("ember", 1_500, -0.006),  # harmful
 ]
 # tournament models without a pool: they make up most of the stake-weighted meta model
 EXTRA_MODELS = 15
@@ -69,5 +69,6 @@ def personalities(n: int, n_pools: int, rng: random.Random) -> list[tuple[str, s
     for i in range(n):
         personality = PERSONALITIES[i % len(PERSONALITIES)]
         budget = int(rng.lognormvariate(6.5, 0.7)) * NMR  # median ~ 665 NMR
-        cast.append((f"delegator{i + 1:02d}", personality, rng.randrange(n_pools), budget))
+        # favourites go round the pools so every pool starts with delegators
+        cast.append((f"delegator{i + 1:02d}", personality, i % n_pools, budget))
     return cast

@@ -17,7 +17,10 @@ def draw(season: Season, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(10, 5.5), dpi=120)
-    most_burns = max(range(len(season.history)), key=lambda i: sum(1 for p in season.history[i] if p.burned))
+    # the high-water mark shown is the comeback pool's (else the pool that burned most)
+    comeback = [i for i, spec in enumerate(season.specs) if spec.comeback_until]
+    most_burns = comeback[0] if comeback else max(
+        range(len(season.history)), key=lambda i: sum(1 for p in season.history[i] if p.burned))
     for spec, history in zip(season.specs, season.history, strict=True):
         if not history:
             continue

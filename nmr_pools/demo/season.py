@@ -19,6 +19,8 @@ from nmr_pools.demo.cast import EXTRA_MODELS, NMR, Delegator, ModelSpec, model_s
 from nmr_pools.deployment import DAY, System, deploy_system
 
 TREASURY_FUNDING = 500_000 * NMR
+# people look at their claims now and then, not every day
+CLAIM_CHANCE = 0.3
 N_STOCKS = 2_000  # stocks per synthetic round: scores stable enough to tell models apart, fast to score
 
 
@@ -141,7 +143,7 @@ def score_round(season: Season, round_id: int) -> Path:
 def settle_due(season: Season) -> None:
     """Score and settle, in order, every round whose results have arrived."""
     from nmr_pools.scoring import load_results
-    from nmr_pools.settlement import settle_results
+    from nmr_pools.settlement import execute_plan, plan_settlement
 
     factory = season.system.factory
     due = int(factory.current_round()) - 1 - season.config.lag
@@ -150,7 +152,10 @@ def settle_due(season: Season) -> None:
         if next_round > due:
             return
         results = load_results(score_round(season, next_round))
-        report = settle_results(factory, results, season.settler)
+        # the same plan -> checks -> batches -> receipts path as `ape pools settle`; the batch
+        # size is fixed (every pool fits one batch) instead of measured by gas estimation
+        plan = plan_settlement(factory, results, batch_size=len(season.pools))
+        report = execute_plan(plan, season.settler)
         by_pool = {item.pool: item for item in report.settled}
         for pool, history in zip(season.pools, season.history, strict=True):
             item = by_pool.get(str(pool.address))
@@ -179,6 +184,11 @@ def _next_round(factory: Any) -> None:
 
 def run(config: SeasonConfig, project: Any, on_round: Callable[[int, int], None] | None = None) -> Season:
     """Play the season; `on_round(done, total)` reports progress."""
+    from ape import networks
+
+    from nmr_pools.fast_calls import name_default_caller
+
+    name_default_caller(networks.provider, _first_account())
     season = setup(config, project)
     rng = random.Random(config.seed + 1)
     nmr, factory = season.system.nmr, season.system.factory
@@ -187,8 +197,9 @@ def run(config: SeasonConfig, project: Any, on_round: Callable[[int, int], None]
         playing = step < config.rounds
         returns = recent_returns(season)
         for who in season.delegators:
-            for index in sorted(who.pools_touched):
-                claim_everything(season.pools[index], who, season.counts)
+            if rng.random() < CLAIM_CHANCE or not playing:
+                for index in sorted(who.pools_touched):
+                    claim_everything(season.pools[index], who, season.counts)
             if playing:
                 act(rng, who, nmr, season.pools, returns, season.counts)
         if step % 10 == 9:
