@@ -49,6 +49,7 @@ demo: env
 
 bench: env
 	ape run bench_gas --network ethereum:local:foundry
+	ape run bench_settle --network ethereum:local:foundry
 	python bench/bench_scoring.py
 
 clean:

@@ -170,7 +170,7 @@ def cli(quick: bool, out: str):
     with Progress() as progress:
         by_delegators = settle_by_delegators(bench, [1, 10] if quick else [1, 100, 1_000], progress)
         by_pools = settle_many_by_pools(bench, [1, 10] if quick else [1, 10, 100], progress)
-    text = render(networks.provider.network.choice, ops, by_delegators, by_pools)
+    text = render(networks.provider.network_choice, ops, by_delegators, by_pools)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(text)
     click.echo(text)

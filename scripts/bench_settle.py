@@ -1,0 +1,87 @@
+"""Wall time of settling many pools through the settlement pipeline of `ape pools settle` on anvil:
+`ape run bench_settle --network ethereum:local:foundry [--pools 1000]`. Writes bench/settle.md.
+
+The pools are created and funded first (not timed); then a results file for every model is
+written, and planning (reads the chain, checks, picks the batch size from gas estimates) and
+execution (`settle_many` batches, receipts) are timed separately -- the exact functions the
+`settle` command calls.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from ape import accounts, chain, networks, project
+from ape.cli import ConnectedProviderCommand
+from rich.progress import Progress
+
+from nmr_pools.deployment import DAY, deploy_system
+
+NMR = 10**18
+
+
+@click.command(cls=ConnectedProviderCommand)
+@click.option("--pools", "n_pools", default=1_000, show_default=True, type=click.IntRange(min=1),
+              help="How many pools to create and settle.")
+@click.option("--out", default="bench/settle.md", show_default=True, help="Where to write the table.")
+def cli(n_pools: int, out: str):
+    """Time settling one round on many pools (plan + execute) and write bench/settle.md."""
+    from nmr_pools.scoring import ModelResult, RoundResults, model_id_to_bytes32, write_results
+    from nmr_pools.scoring.results import with_digest
+    from nmr_pools.settlement import execute_plan, plan_settlement, read_results
+
+    deployer, owner, funder = accounts.test_accounts[0], accounts.test_accounts[1], accounts.test_accounts[2]
+    system = deploy_system(project, deployer, round_length=DAY)
+    nmr, factory = system.nmr, system.factory
+    nmr.issue(deployer, 1_000_000 * NMR, sender=deployer)
+    nmr.approve(system.treasury, 1_000_000 * NMR, sender=deployer)
+    system.treasury.fund(1_000_000 * NMR, sender=deployer)
+    nmr.issue(funder, n_pools * 10 * NMR, sender=deployer)
+    names = [f"bench{i:05d}" for i in range(n_pools)]
+    with Progress() as progress:
+        task = progress.add_task("creating and funding pools", total=n_pools)
+        for name in names:
+            key = model_id_to_bytes32(name)
+            factory.create_pool(key, name, 1_000, sender=owner)
+            pool = project.DelegationPool.at(factory.pool_of(key))
+            nmr.approve(pool, 10 * NMR, sender=funder)
+            pool.requestDeposit(10 * NMR, funder, funder, sender=funder)
+            progress.advance(task)
+    round_id = int(factory.current_round())
+    chain.pending_timestamp = int(factory.round_start(round_id + 1))
+    chain.mine()
+    models = [ModelResult(name, 0.01, 0.001, 1.0, (i % 11 - 5) * 10**16, "ok") for i, name in enumerate(names)]
+    path = Path(out).with_suffix(".results.json")
+    write_results(with_digest(RoundResults(round_id, "classic-2025", 1, "bench", models, "")), path)
+
+    started = time.perf_counter()
+    results = read_results(path)
+    plan = plan_settlement(factory, results, sender=deployer)
+    plan.check()
+    planned = time.perf_counter()
+    with Progress() as progress:
+        task = progress.add_task("settling", total=len(plan.to_settle))
+        report = execute_plan(plan, deployer, progress=lambda done, total: progress.update(task, completed=done))
+    finished = time.perf_counter()
+    path.unlink()
+    Path(f"{path}.digest").unlink()
+    settled = len(report.settled)
+    table = "\n".join([
+        "# Settling many pools",
+        "",
+        f"`ape run bench_settle --pools {n_pools}` on `{networks.provider.network_choice}` (anvil 1.7.1), "
+        f"{time.strftime('%Y-%m-%d')}: one round settled on every pool through `nmr_pools.settlement` "
+        "(the code path of `ape pools settle`), on a 2-core machine.",
+        "",
+        "| pools | batch size | transactions | plan (s) | execute (s) | total (s) | pools settled |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {n_pools:,} | {plan.batch_size} | {len(report.transactions)} | {planned - started:.1f} | "
+        f"{finished - planned:.1f} | {finished - started:.1f} | {settled:,} |",
+        "",
+    ])
+    Path(out).write_text(table)
+    click.echo(table)
+    if settled != n_pools:
+        raise click.ClickException(f"only {settled} of {n_pools} pools settled")
