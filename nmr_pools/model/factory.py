@@ -1,0 +1,80 @@
+"""The factory and treasury context a pool reads: schedule, caps, roles, and payouts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nmr_pools.model.errors import require
+from nmr_pools.model.ledger import TokenLedger
+from nmr_pools.model.schedule import RoundSchedule
+
+# 5% per round (WAD): Numerai's payout cap and the ceiling of any return cap
+MAX_RETURN_CAP = 5 * 10**16
+# 100% in basis points: the ceiling of the fee cap
+MAX_FEE_BPS = 10_000
+# factory defaults: 50% fee cap, 30-round fee delay, 30-day stall gap
+DEFAULT_FEE_CAP_BPS = 5_000
+DEFAULT_FEE_DELAY_ROUNDS = 30
+DEFAULT_STALL_GAP = 30 * 86_400
+
+
+@dataclass
+class FactoryModel:
+    """What `PoolFactory.vy` and `PayoutTreasury.vy` provide to a pool.
+
+    `admins`, `settlers` and `guardians` hold addresses with the factory's ADMIN, SETTLER and
+    GUARDIAN roles. The treasury's NMR lives in the shared `nmr` ledger under `treasury`.
+    """
+
+    address: str
+    treasury: str
+    schedule: RoundSchedule
+    nmr: TokenLedger
+    return_cap: int = MAX_RETURN_CAP
+    fee_cap_bps: int = DEFAULT_FEE_CAP_BPS
+    fee_delay_rounds: int = DEFAULT_FEE_DELAY_ROUNDS
+    stall_gap: int = DEFAULT_STALL_GAP
+    admins: set[str] = field(default_factory=set)
+    settlers: set[str] = field(default_factory=set)
+    guardians: set[str] = field(default_factory=set)
+
+    # ---- roles ----
+
+    def is_settler(self, account: str) -> bool:
+        return account in self.settlers
+
+    def is_guardian(self, account: str) -> bool:
+        return account in self.guardians
+
+    # ---- admin settings (same checks and messages as the factory) ----
+
+    def set_return_cap(self, sender: str, return_cap: int) -> None:
+        require(sender in self.admins, "factory: not admin")
+        require(return_cap <= MAX_RETURN_CAP, "factory: cap above 5%")
+        self.return_cap = return_cap
+
+    def set_fee_cap(self, sender: str, fee_cap_bps: int) -> None:
+        require(sender in self.admins, "factory: not admin")
+        require(fee_cap_bps <= MAX_FEE_BPS, "factory: fee cap above 100%")
+        self.fee_cap_bps = fee_cap_bps
+
+    def set_fee_delay_rounds(self, sender: str, fee_delay_rounds: int) -> None:
+        require(sender in self.admins, "factory: not admin")
+        require(fee_delay_rounds >= 1, "factory: fee delay below 1 round")
+        self.fee_delay_rounds = fee_delay_rounds
+
+    def set_stall_gap(self, sender: str, stall_gap: int) -> None:
+        require(sender in self.admins, "factory: not admin")
+        require(stall_gap >= self.schedule.round_length, "factory: stall gap below one round")
+        self.stall_gap = stall_gap
+
+    # ---- treasury ----
+
+    def treasury_available(self) -> int:
+        """NMR the treasury can pay out."""
+        return self.nmr.balance_of(self.treasury)
+
+    def pay(self, pool: str, amount: int) -> None:
+        """`PayoutTreasury.pay`: move a round's gain from the treasury to `pool`."""
+        require(self.treasury_available() >= amount, "treasury: insufficient NMR")
+        self.nmr.move(self.treasury, pool, amount)

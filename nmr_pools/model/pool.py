@@ -1,0 +1,647 @@
+"""Reference model of one `DelegationPool`: the same state, checks, messages and integer rounding.
+
+Each method named after a contract function takes the caller (`sender`, the contract's
+`msg.sender`) first and either returns what the contract returns or raises `ModelRevert` with
+the contract's revert message, leaving the model unchanged (a reverted call changes nothing).
+`block.timestamp` is read from the shared `Clock`.
+
+The accounting (DESIGN.md §4–§5), in the contract's units (NMR wei, share wei, WAD):
+
+    shares = floor(assets * (supply + 1) / (total_assets + 1))      conversions round down
+    assets = floor(shares * (total_assets + 1) / (supply + 1))
+    price  = floor(1e18 * (total_assets + 1) / (supply + 1))
+
+- A request made while round `o` is open joins group `o`. It converts at once when the pool
+  is caught up (`o <= last_settled_round + 1`; a redemption also once shut down), otherwise
+  right after `settle(o - 1)`: deposits first, then redemptions, at the price just settled.
+- `settle(r, x)` with `|x| <= cap`, `r == last_settled_round + 1`, `r` closed:
+      gain:  paid   = floor(A * x / 1e18), fee = performance_fee(A, A + paid), A' = A + paid - fee
+      loss:  burned = ceil(A * |x| / 1e18),                                   A' = A - burned
+  then `high_water_mark = max(high_water_mark, price)` and group `r + 1` converts.
+- A controller's part of a converted group: `floor(amount * group_out / group_in)`; claims
+  take part of the claimable totals: deposit/redeem round the payout down, mint/withdraw
+  round the claim used up, so partial claims never pay more than the whole.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from nmr_pools.model.errors import require
+from nmr_pools.model.factory import MAX_RETURN_CAP, FactoryModel
+from nmr_pools.model.fixed_point import (
+    WAD,
+    mul_div,
+    performance_fee,
+    price_per_share,
+    to_assets,
+    to_shares,
+)
+from nmr_pools.model.ledger import ZERO_ADDRESS, TokenLedger
+from nmr_pools.model.previews import GroupConversion, RequestPreview, SettleOutcome
+from nmr_pools.model.queue import RequestQueue
+from nmr_pools.model.schedule import Clock
+
+DEPOSIT_SIDE = 0
+REDEEM_SIDE = 1
+UNLIMITED = 2**256 - 1
+
+_Result = TypeVar("_Result")
+
+# attributes shared with the factory/treasury context: not part of the pool's own state
+_SHARED = ("factory", "nmr", "clock")
+
+
+def _transaction(method: Callable[..., _Result]) -> Callable[..., _Result]:
+    """Run `method` all or nothing: on a revert, put the pool and NMR balances back."""
+
+    @wraps(method)
+    def run(self: PoolModel, *args: Any, **kwargs: Any) -> _Result:
+        saved_pool = {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in _SHARED}
+        saved_nmr = self.nmr.snapshot()
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.update(saved_pool)
+            self.nmr.restore(saved_nmr)
+            raise
+
+    return run
+
+
+class PoolModel:
+    """One pool, as `DelegationPool.vy` keeps it (storage names match the contract's)."""
+
+    def __init__(
+        self,
+        *,
+        address: str,
+        factory: FactoryModel,
+        clock: Clock,
+        owner: str,
+        fee_bps: int,
+        model_id: bytes = b"",
+    ) -> None:
+        """The state `initialize` leaves: caught up, price 1, high-water mark 1e18."""
+        require(fee_bps <= factory.fee_cap_bps, "pool: fee above cap")
+        self.factory = factory
+        self.nmr = factory.nmr
+        self.clock = clock
+        self.address = address
+        self.model_id = model_id
+        self.shares = TokenLedger()
+        self.owner = owner
+        self.pending_owner = ZERO_ADDRESS
+        # accounting
+        self.total_assets = 0
+        self.pending_deposit_assets = 0
+        self.pending_redeem_shares = 0
+        self.reserved_redeem_assets = 0
+        self.fees_owed = 0
+        self.last_settled_round = self.current_round() - 1
+        self.last_settled_at = clock.timestamp
+        self.results_digest: dict[int, bytes] = {}
+        self.high_water_mark = WAD
+        # request groups, keyed by the round the requests were made in
+        self.deposit_group_assets: dict[int, int] = {}
+        self.deposit_group_shares: dict[int, int] = {}
+        self.redeem_group_shares: dict[int, int] = {}
+        self.redeem_group_assets: dict[int, int] = {}
+        # per controller
+        self.queues: dict[tuple[str, int], RequestQueue] = {}
+        self.claimable_deposit_assets: dict[str, int] = {}
+        self.claimable_deposit_shares: dict[str, int] = {}
+        self.claimable_redeem_shares: dict[str, int] = {}
+        self.claimable_redeem_assets: dict[str, int] = {}
+        self.operators: set[tuple[str, str]] = set()
+        # owner settings and safety
+        self.fee_bps = fee_bps
+        self.pending_fee_bps = 0
+        self.pending_fee_round = 0
+        self.deposit_limit = UNLIMITED
+        self.paused = False
+        self.is_shutdown = False
+
+    # ---- time and roles ----
+
+    def current_round(self) -> int:
+        return self.factory.schedule.round_at(self.clock.timestamp)
+
+    def is_converted(self, request_round: int) -> bool:
+        """The group of round `r` converts right after round `r - 1` is settled."""
+        return request_round <= self.last_settled_round + 1
+
+    def is_stalled(self) -> bool:
+        """Closed rounds wait and nothing was settled for the factory's stall gap."""
+        waiting = self.current_round() > self.last_settled_round + 1
+        return waiting and self.clock.timestamp >= self.last_settled_at + self.factory.stall_gap
+
+    def is_operator(self, controller: str, operator: str) -> bool:
+        return (controller, operator) in self.operators
+
+    def _check_caller_for(self, sender: str, account: str) -> None:
+        require(
+            sender == account or self.is_operator(account, sender), "pool: not controller or operator"
+        )
+
+    def _check_owner(self, sender: str) -> None:
+        require(sender == self.owner, "ownable: caller is not the owner")
+
+    def _check_owner_or_guardian(self, sender: str) -> None:
+        require(
+            sender == self.owner or self.factory.is_guardian(sender), "pool: not owner or guardian"
+        )
+
+    # ---- conversions at the current price ----
+
+    def convert_to_shares(self, assets: int) -> int:
+        return to_shares(assets, self.total_assets, self.shares.total_supply, False)
+
+    def convert_to_assets(self, shares: int) -> int:
+        return to_assets(shares, self.total_assets, self.shares.total_supply, False)
+
+    def price_per_share(self) -> int:
+        # round down: the price never overstates what a share is worth
+        return price_per_share(self.total_assets, self.shares.total_supply)
+
+    # ---- ERC-7540 operators ----
+
+    @_transaction
+    def set_operator(self, sender: str, operator: str, approved: bool) -> bool:
+        require(operator != sender, "pool: cannot be own operator")
+        if approved:
+            self.operators.add((sender, operator))
+        else:
+            self.operators.discard((sender, operator))
+        return True
+
+    # ---- requests ----
+
+    @_transaction
+    def request_deposit(self, sender: str, assets: int, controller: str, owner: str) -> int:
+        """Move `assets` NMR of `owner` in; returns the request id (the current round)."""
+        require(not self.is_shutdown, "pool: shut down")
+        require(not self.paused, "pool: paused")
+        require(assets > 0, "pool: zero assets")
+        require(controller != ZERO_ADDRESS, "pool: zero controller")
+        self._check_caller_for(sender, owner)
+        require(
+            self.total_assets + self.pending_deposit_assets + assets <= self.deposit_limit,
+            "pool: deposit limit exceeded",
+        )
+        self.nmr.transfer_from(self.address, owner, self.address, assets)
+
+        request_round = self.current_round()
+        self._checkpoint_deposits(controller)
+        if self.is_converted(request_round):
+            # caught up: convert now; round down: dust stays in the pool
+            shares = self.convert_to_shares(assets)
+            self.total_assets += assets
+            self.shares.mint(self.address, shares)
+            _add(self.claimable_deposit_assets, controller, assets)
+            _add(self.claimable_deposit_shares, controller, shares)
+        else:
+            self._queue(controller, DEPOSIT_SIDE).enqueue(request_round, assets)
+            _add(self.deposit_group_assets, request_round, assets)
+            self.pending_deposit_assets += assets
+        return request_round
+
+    @_transaction
+    def request_redeem(self, sender: str, shares: int, controller: str, owner: str) -> int:
+        """Lock `shares` of `owner`; returns the request id (the current round)."""
+        require(shares > 0, "pool: zero shares")
+        require(controller != ZERO_ADDRESS, "pool: zero controller")
+        if owner != sender and not self.is_operator(owner, sender):
+            self.shares.spend_allowance(owner, sender, shares)
+        self.shares.move(owner, self.address, shares)
+
+        request_round = self.current_round()
+        self._checkpoint_redemptions(controller)
+        if self.is_shutdown or self.is_converted(request_round):
+            # convert now at the current price; round down: dust stays in the pool
+            assets = self.convert_to_assets(shares)
+            self.shares.burn(self.address, shares)
+            self.total_assets -= assets
+            self.reserved_redeem_assets += assets
+            _add(self.claimable_redeem_shares, controller, shares)
+            _add(self.claimable_redeem_assets, controller, assets)
+        else:
+            self._queue(controller, REDEEM_SIDE).enqueue(request_round, shares)
+            _add(self.redeem_group_shares, request_round, shares)
+            self.pending_redeem_shares += shares
+        return request_round
+
+    @_transaction
+    def cancel_deposit_request(self, sender: str, request_id: int, controller: str, receiver: str) -> int:
+        """Take back a pending deposit in full; returns the NMR sent to `receiver`."""
+        self._check_caller_for(sender, controller)
+        assets = self._cancel(controller, DEPOSIT_SIDE, request_id)
+        self.deposit_group_assets[request_id] -= assets
+        self.pending_deposit_assets -= assets
+        self.nmr.move(self.address, receiver, assets)
+        return assets
+
+    @_transaction
+    def cancel_redeem_request(self, sender: str, request_id: int, controller: str, receiver: str) -> int:
+        """Take back the shares of a pending redemption; returns the shares sent to `receiver`."""
+        self._check_caller_for(sender, controller)
+        shares = self._cancel(controller, REDEEM_SIDE, request_id)
+        self.redeem_group_shares[request_id] -= shares
+        self.pending_redeem_shares -= shares
+        self.shares.move(self.address, receiver, shares)
+        return shares
+
+    def _cancel(self, controller: str, side: int, request_id: int) -> int:
+        if not self.is_shutdown:
+            require(request_id == self.current_round(), "pool: round closed, cannot cancel")
+        require(not self.is_converted(request_id), "pool: request already converted")
+        return self._queue(controller, side).cancel(request_id)
+
+    # ---- claims ----
+
+    @_transaction
+    def deposit(self, sender: str, assets: int, receiver: str, controller: str | None = None) -> int:
+        """Claim the shares bought by `assets` of the claimable deposit; returns the shares."""
+        controller = sender if controller is None else controller
+        self._check_caller_for(sender, controller)
+        self._checkpoint_deposits(controller)
+        claim_assets = self.claimable_deposit_assets.get(controller, 0)
+        claim_shares = self.claimable_deposit_shares.get(controller, 0)
+        require(assets > 0, "pool: zero assets")
+        require(assets <= claim_assets, "pool: more than claimable")
+        shares = claim_shares
+        if assets < claim_assets:
+            # round down: the rest stays with the controller's remaining claim
+            shares = mul_div(assets, claim_shares, claim_assets, False)
+        self._pay_deposit_claim(controller, receiver, assets, shares)
+        return shares
+
+    @_transaction
+    def mint(self, sender: str, shares: int, receiver: str, controller: str | None = None) -> int:
+        """Claim `shares` of the claimable deposit; returns the claimable NMR used up."""
+        controller = sender if controller is None else controller
+        self._check_caller_for(sender, controller)
+        self._checkpoint_deposits(controller)
+        claim_assets = self.claimable_deposit_assets.get(controller, 0)
+        claim_shares = self.claimable_deposit_shares.get(controller, 0)
+        require(shares > 0, "pool: zero shares")
+        require(shares <= claim_shares, "pool: more than claimable")
+        assets = claim_assets
+        if shares < claim_shares:
+            # round up: the claim used up is never understated
+            assets = mul_div(shares, claim_assets, claim_shares, True)
+        self._pay_deposit_claim(controller, receiver, assets, shares)
+        return assets
+
+    @_transaction
+    def redeem(self, sender: str, shares: int, receiver: str, controller: str) -> int:
+        """Claim the NMR of `shares` of the claimable redemption; returns the NMR."""
+        self._check_caller_for(sender, controller)
+        self._checkpoint_redemptions(controller)
+        claim_shares = self.claimable_redeem_shares.get(controller, 0)
+        claim_assets = self.claimable_redeem_assets.get(controller, 0)
+        require(shares > 0, "pool: zero shares")
+        require(shares <= claim_shares, "pool: more than claimable")
+        assets = claim_assets
+        if shares < claim_shares:
+            # round down: the rest stays with the controller's remaining claim
+            assets = mul_div(shares, claim_assets, claim_shares, False)
+        self._pay_redeem_claim(controller, receiver, assets, shares)
+        return assets
+
+    @_transaction
+    def withdraw(self, sender: str, assets: int, receiver: str, controller: str) -> int:
+        """Claim `assets` NMR of the claimable redemption; returns the redeemed shares used up."""
+        self._check_caller_for(sender, controller)
+        self._checkpoint_redemptions(controller)
+        claim_shares = self.claimable_redeem_shares.get(controller, 0)
+        claim_assets = self.claimable_redeem_assets.get(controller, 0)
+        require(assets > 0, "pool: zero assets")
+        require(assets <= claim_assets, "pool: more than claimable")
+        shares = claim_shares
+        if assets < claim_assets:
+            # round up: the claim used up is never understated
+            shares = mul_div(assets, claim_shares, claim_assets, True)
+        self._pay_redeem_claim(controller, receiver, assets, shares)
+        return shares
+
+    def _pay_deposit_claim(self, controller: str, receiver: str, assets: int, shares: int) -> None:
+        self.claimable_deposit_assets[controller] -= assets
+        self.claimable_deposit_shares[controller] -= shares
+        self.shares.move(self.address, receiver, shares)
+
+    def _pay_redeem_claim(self, controller: str, receiver: str, assets: int, shares: int) -> None:
+        self.claimable_redeem_shares[controller] -= shares
+        self.claimable_redeem_assets[controller] -= assets
+        self.reserved_redeem_assets -= assets
+        self.nmr.move(self.address, receiver, assets)
+
+    # ---- settlement ----
+
+    @_transaction
+    def settle(self, sender: str, round_id: int, round_return: int, results_digest: bytes) -> SettleOutcome:
+        """Apply `round_return` (signed WAD) to round `round_id`, then convert group `round_id + 1`."""
+        require(
+            sender == self.factory.address or self.factory.is_settler(sender), "pool: not settler"
+        )
+        require(not self.is_shutdown, "pool: shut down")
+        require(round_id == self.last_settled_round + 1, "pool: not the next round")
+        require(round_id < self.current_round(), "pool: round not closed")
+        return self._settle(round_id, round_return, results_digest)
+
+    def _settle(self, round_id: int, round_return: int, results_digest: bytes) -> SettleOutcome:
+        require(
+            abs(round_return) <= min(self.factory.return_cap, MAX_RETURN_CAP), "pool: return above cap"
+        )
+        fee_bps = self._apply_due_fee_increase(round_id)
+        assets_before = self.total_assets
+        assets = assets_before
+        paid = burned = fee = 0
+        if round_return > 0:
+            # round down: the pool never draws more than earned
+            paid = mul_div(assets_before, round_return, WAD, False)
+            if paid > 0:
+                self.factory.pay(self.address, paid)
+            fee = performance_fee(
+                assets_before, assets_before + paid, fee_bps, self.high_water_mark, self.shares.total_supply
+            )
+            assets = assets_before + paid - fee
+            self.fees_owed += fee
+        elif round_return < 0:
+            # round up: a loss is never understated
+            burned = mul_div(assets_before, -round_return, WAD, True)
+            assets = assets_before - burned
+            if burned > 0:
+                self.nmr.burn(self.address, burned)
+        self.total_assets = assets
+        price = self.price_per_share()
+        self.high_water_mark = max(self.high_water_mark, price)
+        self.last_settled_round = round_id
+        self.last_settled_at = self.clock.timestamp
+        self.results_digest[round_id] = results_digest
+        conversion = self._convert_groups(round_id + 1)
+        return SettleOutcome(
+            round=round_id,
+            round_return=round_return,
+            paid=paid,
+            burned=burned,
+            fee=fee,
+            fee_bps=fee_bps,
+            total_assets=assets,
+            price_per_share=price,
+            high_water_mark=self.high_water_mark,
+            conversion=conversion,
+        )
+
+    def _apply_due_fee_increase(self, round_id: int) -> int:
+        """A proposed increase applies from its effective round on (lazily, at settlement)."""
+        if self.pending_fee_round == 0 or round_id < self.pending_fee_round:
+            return self.fee_bps
+        self.fee_bps = self.pending_fee_bps
+        self.pending_fee_bps = 0
+        self.pending_fee_round = 0
+        return self.fee_bps
+
+    def _convert_groups(self, request_round: int) -> GroupConversion:
+        """Deposits first, then redemptions, both at the price just settled; round down."""
+        deposit_assets = self.deposit_group_assets.get(request_round, 0)
+        deposit_shares = 0
+        if deposit_assets > 0:
+            deposit_shares = self.convert_to_shares(deposit_assets)
+            self.total_assets += deposit_assets
+            self.pending_deposit_assets -= deposit_assets
+            self.deposit_group_shares[request_round] = deposit_shares
+            self.shares.mint(self.address, deposit_shares)
+        redeem_shares = self.redeem_group_shares.get(request_round, 0)
+        redeem_assets = 0
+        if redeem_shares > 0:
+            redeem_assets = self.convert_to_assets(redeem_shares)
+            self.shares.burn(self.address, redeem_shares)
+            self.total_assets -= redeem_assets
+            self.pending_redeem_shares -= redeem_shares
+            self.reserved_redeem_assets += redeem_assets
+            self.redeem_group_assets[request_round] = redeem_assets
+        return GroupConversion(request_round, deposit_assets, deposit_shares, redeem_shares, redeem_assets)
+
+    # ---- owner ----
+
+    @_transaction
+    def set_fee(self, sender: str, fee_bps: int) -> int:
+        """Decrease at once; an increase applies from round `current + fee_delay_rounds`.
+
+        Returns the round the new fee applies from (0 for an immediate decrease).
+        """
+        self._check_owner(sender)
+        require(fee_bps <= self.factory.fee_cap_bps, "pool: fee above cap")
+        if fee_bps <= self.fee_bps:
+            self.fee_bps = fee_bps
+            self.pending_fee_bps = 0
+            self.pending_fee_round = 0
+            return 0
+        self.pending_fee_bps = fee_bps
+        self.pending_fee_round = self.current_round() + self.factory.fee_delay_rounds
+        return self.pending_fee_round
+
+    @_transaction
+    def claim_fees(self, sender: str, receiver: str) -> int:
+        self._check_owner(sender)
+        amount = self.fees_owed
+        require(amount > 0, "pool: no fees owed")
+        self.fees_owed = 0
+        self.nmr.move(self.address, receiver, amount)
+        return amount
+
+    @_transaction
+    def set_deposit_limit(self, sender: str, deposit_limit: int) -> None:
+        self._check_owner(sender)
+        self.deposit_limit = deposit_limit
+
+    @_transaction
+    def transfer_ownership(self, sender: str, new_owner: str) -> None:
+        self._check_owner(sender)
+        self.pending_owner = new_owner
+
+    @_transaction
+    def accept_ownership(self, sender: str) -> None:
+        require(self.pending_owner == sender, "ownable_2step: caller is not the new owner")
+        self.pending_owner = ZERO_ADDRESS
+        self.owner = sender
+
+    # ---- safety ----
+
+    @_transaction
+    def pause(self, sender: str) -> None:
+        self._check_owner_or_guardian(sender)
+        require(not self.paused, "pool: already paused")
+        self.paused = True
+
+    @_transaction
+    def unpause(self, sender: str) -> None:
+        self._check_owner_or_guardian(sender)
+        require(self.paused, "pool: not paused")
+        self.paused = False
+
+    @_transaction
+    def shutdown(self, sender: str) -> bool:
+        """Owner or guardian at any time, anyone once stalled; returns whether it was stalled."""
+        require(not self.is_shutdown, "pool: shut down")
+        stalled = self.is_stalled()
+        if not stalled:
+            self._check_owner_or_guardian(sender)
+        self.is_shutdown = True
+        return stalled
+
+    # ---- shares as an ERC-20 (balances only; no effect on the accounting) ----
+
+    @_transaction
+    def transfer(self, sender: str, to: str, amount: int) -> bool:
+        return self.shares.transfer(sender, to, amount)
+
+    @_transaction
+    def transfer_from(self, sender: str, owner: str, to: str, amount: int) -> bool:
+        return self.shares.transfer_from(sender, owner, to, amount)
+
+    @_transaction
+    def approve(self, sender: str, spender: str, amount: int) -> bool:
+        return self.shares.approve(sender, spender, amount)
+
+    @_transaction
+    def permit(self, owner: str, spender: str, amount: int, deadline: int) -> None:
+        """EIP-2612 with a valid signature of `owner` (signature checks are the chain's)."""
+        self.shares.permit(owner, spender, amount, deadline, self.clock.timestamp)
+
+    def balance_of(self, account: str) -> int:
+        return self.shares.balance_of(account)
+
+    def total_supply(self) -> int:
+        return self.shares.total_supply
+
+    # ---- per-controller queues ----
+
+    def _queue(self, controller: str, side: int) -> RequestQueue:
+        return self.queues.setdefault((controller, side), RequestQueue())
+
+    def _scan(self, controller: str, side: int) -> tuple[int, int, int]:
+        """The converted prefix: (entries, amount requested, amount it converted to).
+
+        Each entry gets `floor(amount * group_out / group_in)`; group dust stays in the pool.
+        """
+        queue = self.queues.get((controller, side))
+        if queue is None:
+            return 0, 0, 0
+        prefix = queue.converted_prefix(self.is_converted)
+        total_in = total_out = 0
+        for entry_round, amount in prefix:
+            if amount == 0:
+                continue
+            total_in += amount
+            if side == DEPOSIT_SIDE:
+                group_in = self.deposit_group_assets[entry_round]
+                group_out = self.deposit_group_shares.get(entry_round, 0)
+                total_out += mul_div(amount, group_out, group_in, False)
+            else:
+                group_in = self.redeem_group_shares[entry_round]
+                group_out = self.redeem_group_assets.get(entry_round, 0)
+                total_out += mul_div(amount, group_out, group_in, False)
+        return len(prefix), total_in, total_out
+
+    def _checkpoint(self, controller: str, side: int) -> tuple[int, int]:
+        count, total_in, total_out = self._scan(controller, side)
+        if count:
+            self.queues[(controller, side)].drop_prefix(count)
+        return total_in, total_out
+
+    def _checkpoint_deposits(self, controller: str) -> None:
+        assets, shares = self._checkpoint(controller, DEPOSIT_SIDE)
+        if assets > 0:
+            _add(self.claimable_deposit_assets, controller, assets)
+            _add(self.claimable_deposit_shares, controller, shares)
+
+    def _checkpoint_redemptions(self, controller: str) -> None:
+        shares, assets = self._checkpoint(controller, REDEEM_SIDE)
+        if shares > 0:
+            _add(self.claimable_redeem_shares, controller, shares)
+            _add(self.claimable_redeem_assets, controller, assets)
+
+    # ---- views: ERC-7540 ----
+
+    def max_deposit(self, controller: str) -> int:
+        """NMR of converted deposits `controller` can claim (`maxDeposit`)."""
+        _, assets, _ = self._scan(controller, DEPOSIT_SIDE)
+        return self.claimable_deposit_assets.get(controller, 0) + assets
+
+    def max_mint(self, controller: str) -> int:
+        """Shares of converted deposits `controller` can claim (`maxMint`)."""
+        _, _, shares = self._scan(controller, DEPOSIT_SIDE)
+        return self.claimable_deposit_shares.get(controller, 0) + shares
+
+    def max_redeem(self, controller: str) -> int:
+        """Redeemed shares `controller` can claim NMR for (`maxRedeem`)."""
+        _, shares, _ = self._scan(controller, REDEEM_SIDE)
+        return self.claimable_redeem_shares.get(controller, 0) + shares
+
+    def max_withdraw(self, controller: str) -> int:
+        """NMR of converted redemptions `controller` can claim (`maxWithdraw`)."""
+        _, _, assets = self._scan(controller, REDEEM_SIDE)
+        return self.claimable_redeem_assets.get(controller, 0) + assets
+
+    def pending_deposit_request(self, request_id: int, controller: str) -> int:
+        return self._pending_amount(controller, DEPOSIT_SIDE, request_id)
+
+    def pending_redeem_request(self, request_id: int, controller: str) -> int:
+        return self._pending_amount(controller, REDEEM_SIDE, request_id)
+
+    def claimable_deposit_request(self, request_id: int, controller: str) -> int:
+        return self.max_deposit(controller)
+
+    def claimable_redeem_request(self, request_id: int, controller: str) -> int:
+        return self.max_redeem(controller)
+
+    def pending_requests(self, controller: str, redeem_side: bool) -> list[tuple[int, int]]:
+        """Open requests as `(round, amount)`, oldest first: NMR for deposits, shares for redemptions."""
+        queue = self.queues.get((controller, REDEEM_SIDE if redeem_side else DEPOSIT_SIDE))
+        return [] if queue is None else queue.open_requests(self.is_converted)
+
+    def _pending_amount(self, controller: str, side: int, request_id: int) -> int:
+        if self.is_converted(request_id):
+            return 0
+        queue = self.queues.get((controller, side))
+        return 0 if queue is None else queue.pending_amount(request_id)
+
+    # ---- previews (never change the model) ----
+
+    def preview_settle(self, round_return: int, results_digest: bytes = b"\0" * 32) -> SettleOutcome:
+        """What settling round `last_settled_round + 1` with `round_return` would do.
+
+        Checks what the contract checks except the caller and whether the round has closed
+        (so a result can be previewed before its round closes); raises `ModelRevert` otherwise.
+        """
+        require(not self.is_shutdown, "pool: shut down")
+        trial = copy.deepcopy(self)
+        return trial._settle(trial.last_settled_round + 1, round_return, results_digest)
+
+    def preview_request_deposit(self, assets: int) -> RequestPreview:
+        """What `requestDeposit(assets)` made now would do (the pool's checks, not the caller's)."""
+        require(not self.is_shutdown, "pool: shut down")
+        require(not self.paused, "pool: paused")
+        require(assets > 0, "pool: zero assets")
+        require(
+            self.total_assets + self.pending_deposit_assets + assets <= self.deposit_limit,
+            "pool: deposit limit exceeded",
+        )
+        request_round = self.current_round()
+        return RequestPreview(request_round, self.is_converted(request_round), self.convert_to_shares(assets))
+
+    def preview_request_redeem(self, shares: int) -> RequestPreview:
+        """What `requestRedeem(shares)` made now would do (converts at once when caught up or shut down)."""
+        require(shares > 0, "pool: zero shares")
+        request_round = self.current_round()
+        converts_now = self.is_shutdown or self.is_converted(request_round)
+        return RequestPreview(request_round, converts_now, self.convert_to_assets(shares))
+
+
+def _add(table: dict[Any, int], key: Any, amount: int) -> None:
+    table[key] = table.get(key, 0) + amount
