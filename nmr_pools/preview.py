@@ -1,7 +1,10 @@
-"""Previews of requests and positions, with the pool's own integer formulas.
+"""Previews of requests and positions.
 
-TODO(reference model): switch these to `nmr_pools.model` once it lands; until then they use
-the same integer formulas as DelegationPool.vy's views (virtual offset 1, rounding down):
+A request is previewed by the reference model (`nmr_pools.model`) loaded with the pool's
+state: the same checks and revert messages as the contract (so a request that would revert
+is refused before anything is sent), the request id, whether it converts at once, and what it
+converts to at today's price. Positions and ranges use the pool's integer formulas
+(virtual offset 1, rounding down):
     shares = assets * (supply + 1) // (total_assets + 1)
     assets = shares * (total_assets + 1) // (supply + 1)
 The best/worst cases bound every in-flight round by the factory's return cap: each round
@@ -45,6 +48,7 @@ def bounds(value: int, cap: int, rounds: int) -> tuple[int, int]:
 class PoolState:
     """What a preview needs to know about a pool, read once."""
 
+    model: Any  # nmr_pools.model.PoolModel with the pool's pool-wide state
     total_assets: int
     supply: int
     last_settled_round: int
@@ -53,7 +57,13 @@ class PoolState:
 
     @classmethod
     def read(cls, pool: Any, factory: Any) -> PoolState:
+        from ape import chain
+
+        from nmr_pools.model.from_chain import load_pool_model
+
+        model = load_pool_model(pool, factory, int(chain.pending_timestamp))
         return cls(
+            model=model,
             total_assets=int(pool.totalAssets()),
             supply=int(pool.totalSupply()),
             last_settled_round=int(pool.last_settled_round()),
@@ -90,23 +100,26 @@ class RequestPreview:
 def preview_deposit(state: PoolState, assets: int) -> RequestPreview:
     """Shares a deposit requested now converts to: at today's price, and the range after the
     unsettled rounds before it (it does not bear them, but they move the price it buys at)."""
-    request_round = state.current_round
+    # the model applies the pool's checks (raises ModelRevert with the contract's message)
+    request = state.model.preview_request_deposit(assets)
+    request_round = request.request_id
     wait = state.rounds_before(request_round)
-    shares_now = to_shares(assets, state.supply, state.total_assets)
+    shares_now = request.amount_out
     # a higher price (best case for the pool's rounds) buys fewer shares, and the other way round
     low_assets, high_assets = bounds(state.total_assets, state.return_cap, wait)
     fewest = to_shares(assets, state.supply, high_assets)
     most = to_shares(assets, state.supply, low_assets)
-    return RequestPreview(request_round, wait == 0, request_round - 1, wait, shares_now, fewest, most)
+    return RequestPreview(request_round, request.converts_now, request_round - 1, wait, shares_now, fewest, most)
 
 
 def preview_redeem(state: PoolState, shares: int) -> RequestPreview:
     """NMR a redemption requested now converts to: it bears the unsettled rounds before now."""
-    request_round = state.current_round
-    wait = state.rounds_before(request_round)
-    value = to_assets(shares, state.supply, state.total_assets)
+    request = state.model.preview_request_redeem(shares)
+    request_round = request.request_id
+    wait = 0 if request.converts_now else state.rounds_before(request_round)
+    value = request.amount_out
     worst, best = bounds(value, state.return_cap, wait)
-    return RequestPreview(request_round, wait == 0, request_round - 1, wait, value, worst, best)
+    return RequestPreview(request_round, request.converts_now, request_round - 1, wait, value, worst, best)
 
 
 @dataclass

@@ -1,0 +1,57 @@
+"""Load a pool's pool-wide state from chain into a `PoolModel`, for previews.
+
+Per-controller state (queues, claims, operators) is not loaded: previews of a request or a
+settlement only need the pool's totals, price, high-water mark, fee, limits and schedule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nmr_pools.model.factory import FactoryModel
+from nmr_pools.model.ledger import TokenLedger
+from nmr_pools.model.pool import PoolModel
+from nmr_pools.model.schedule import Clock, RoundSchedule
+
+
+def load_pool_model(pool: Any, factory: Any, timestamp: int, treasury_available: int = 0) -> PoolModel:
+    """A `PoolModel` holding `pool`'s pool-wide state, with the clock at `timestamp`.
+
+    `treasury_available` is the treasury's NMR (it decides whether a previewed gain can be paid).
+    """
+    factory_model = FactoryModel(
+        address=str(factory.address),
+        treasury=str(factory.treasury()),
+        schedule=RoundSchedule(int(factory.genesis()), int(factory.round_length())),
+        nmr=TokenLedger(),
+        return_cap=int(factory.return_cap()),
+        fee_cap_bps=int(factory.fee_cap_bps()),
+        fee_delay_rounds=int(factory.fee_delay_rounds()),
+        stall_gap=int(factory.stall_gap()),
+    )
+    model = PoolModel(
+        address=str(pool.address),
+        factory=factory_model,
+        clock=Clock(timestamp),
+        owner=str(pool.owner()),
+        fee_bps=0,  # the real fee is set below: the cap check belongs to creation time
+        model_id=bytes(pool.model_id()),
+    )
+    model.shares.total_supply = int(pool.totalSupply())
+    model.total_assets = int(pool.totalAssets())
+    model.pending_deposit_assets = int(pool.pending_deposit_assets())
+    model.pending_redeem_shares = int(pool.pending_redeem_shares())
+    model.reserved_redeem_assets = int(pool.reserved_redeem_assets())
+    model.fees_owed = int(pool.fees_owed())
+    model.last_settled_round = int(pool.last_settled_round())
+    model.last_settled_at = int(pool.last_settled_at())
+    model.high_water_mark = int(pool.high_water_mark())
+    model.fee_bps = int(pool.fee_bps())
+    model.pending_fee_bps = int(pool.pending_fee_bps())
+    model.pending_fee_round = int(pool.pending_fee_round())
+    model.deposit_limit = int(pool.deposit_limit())
+    model.paused = bool(pool.paused())
+    model.is_shutdown = bool(pool.is_shutdown())
+    # the treasury's balance decides whether a gain can be paid
+    model.nmr.balances[factory_model.treasury] = treasury_available
+    return model
