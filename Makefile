@@ -18,12 +18,13 @@ help:
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip wheel setuptools
+	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
 $(ANVIL): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	# `npm ci` refuses this lock file: npm records only this platform's optional anvil binary
+	npm install --no-audit --no-fund
 	touch $(ANVIL)
 
 env: $(STAMP) $(ANVIL)
