@@ -190,7 +190,7 @@ def test_faucet__not_owner__usage_error(fails, deployed):
 
 
 def test_faucet__bad_receiver__bad_parameter(fails, deployed):
-    assert "neither an address" in fails("faucet", "--to", "bob", "--amount", "1", "--account", "TEST::0", code=2)
+    assert "neither an address" in fails("faucet", "--to", "no-such-wallet-alias", "--amount", "1", "--account", "TEST::0", code=2)
 
 
 def test_fund_treasury__adds_nmr(ok, fails, deployed, project):

@@ -5,6 +5,9 @@ settle -> claims -> redeem -> verify -> status."""
 from __future__ import annotations
 
 import json
+import uuid
+
+import pytest
 
 from click.testing import CliRunner
 
@@ -15,15 +18,38 @@ from tests.integration.helpers import model_key
 NETWORK = "ethereum:local:foundry"
 PASSPHRASE = "a-strong-test-passphrase"
 # anvil funds its first 10 accounts (same mnemonic as Ape's test accounts); these three are
-# imported as keyfile wallets, the way a delegator uses `ape accounts import`
-WALLETS = {"alice": 7, "bob": 8, "carol": 9}
+# imported as keyfile wallets, the way a delegator uses `ape accounts import`. Ape's keyfile
+# container keeps writing to the real data folder even inside `isolate_data_folder`, so the
+# aliases are unique per run and the keyfiles are deleted afterwards.
+RUN = uuid.uuid4().hex[:8]
+WALLETS = {f"alice-{RUN}": 7, f"bob-{RUN}": 8, f"carol-{RUN}": 9}
+ALICE, BOB, CAROL = WALLETS
+
+
+@pytest.fixture
+def keyfile_wallets(accounts):
+    """The three wallets as `ape accounts` keyfiles, unlocked once (as `ape` would after the
+    first passphrase prompt; every transaction still asks "Sign: [y/N]"); deleted afterwards."""
+    from ape import accounts as account_manager
+    from ape_accounts import import_account_from_private_key
+
+    wallets = []
+    try:
+        for alias, index in WALLETS.items():
+            import_account_from_private_key(alias, PASSPHRASE, accounts[index].private_key)
+            wallet = account_manager.load(alias)
+            wallet.unlock(PASSPHRASE)
+            wallets.append(wallet)
+        yield wallets
+    finally:
+        for wallet in wallets:
+            wallet.keyfile_path.unlink(missing_ok=True)
 
 
 def test_flow__keyfile_wallets__deposit_settle_claim_verify(on_anvil, anvil_node, tmp_path, monkeypatch, project,
-                                                            accounts):
+                                                            accounts, keyfile_wallets):
     from ape import accounts as account_manager
     from ape import config
-    from ape_accounts import import_account_from_private_key
 
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
@@ -35,12 +61,6 @@ def test_flow__keyfile_wallets__deposit_settle_claim_verify(on_anvil, anvil_node
         return result.output
 
     with config.isolate_data_folder():
-        for alias, index in WALLETS.items():
-            import_account_from_private_key(alias, PASSPHRASE, accounts[index].private_key)
-            # unlocked once, as `ape` would after the first passphrase prompt; every
-            # transaction still asks "Sign: [y/N]", answered through the runner's input
-            account_manager.load(alias).unlock(PASSPHRASE)
-
         run("deploy", "--account", "TEST::0", "--fund-treasury", "100000", "--settler", "TEST::1")
         deployed = json.loads((tmp_path / "deployments" / "ethereum-local.json").read_text())
         factory = project.PoolFactory.at(deployed["factory"])
@@ -50,10 +70,10 @@ def test_flow__keyfile_wallets__deposit_settle_claim_verify(on_anvil, anvil_node
             run("faucet", "--to", alias, "--amount", "1000", "--account", "TEST::0")
 
         # deposits from keyfile wallets (approve + requestDeposit: two signatures each)
-        out = run("deposit", "--pool", "alpha", "--amount", "100", "--account", "alice", signatures=2)
+        out = run("deposit", "--pool", "alpha", "--amount", "100", "--account", ALICE, signatures=2)
         assert "converts at once to 100 shares" in out
-        run("deposit", "--pool", "beta", "--amount", "200", "--account", "bob", signatures=2)
-        run("deposit", "--pool", "alpha", "--amount", "50.5", "--account", "carol", signatures=2)
+        run("deposit", "--pool", "beta", "--amount", "200", "--account", BOB, signatures=2)
+        run("deposit", "--pool", "alpha", "--amount", "50.5", "--account", CAROL, signatures=2)
 
         # round 1 closes; score a synthetic round of the three models
         anvil_node.set_time(factory.round_start(2))
@@ -69,16 +89,16 @@ def test_flow__keyfile_wallets__deposit_settle_claim_verify(on_anvil, anvil_node
 
         alpha = project.DelegationPool.at(factory.pool_of(model_key("alpha")))
         alpha_return = next(m.round_return_wad for m in results.models if m.model_id == "alpha")
-        out = run("claim", "--account", "alice", signatures=1)
+        out = run("claim", "--account", ALICE, signatures=1)
         assert "claimed 100 shares for 100 NMR deposited" in out
-        run("claim", "--account", "carol", signatures=1)
-        alice = account_manager.load("alice")
+        run("claim", "--account", CAROL, signatures=1)
+        alice = account_manager.load(ALICE)
         assert alpha.balanceOf(alice) == 100 * 10**18
 
         # the pool is caught up (round 2 open, round 1 settled): a redemption converts at once
-        out = run("redeem", "--pool", "alpha", "--all", "--account", "alice", signatures=1)
+        out = run("redeem", "--pool", "alpha", "--all", "--account", ALICE, signatures=1)
         assert "converts at once" in out
-        out = run("claim", "--pool", "alpha", "--account", "alice", signatures=1)
+        out = run("claim", "--pool", "alpha", "--account", ALICE, signatures=1)
         assert "NMR for 100 shares redeemed" in out
         if alpha_return > 0:
             assert project.NMR.at(deployed["nmr"]).balanceOf(alice) > 1000 * 10**18
@@ -87,5 +107,5 @@ def test_flow__keyfile_wallets__deposit_settle_claim_verify(on_anvil, anvil_node
 
         out = run("verify", "--round", "1", *files, "--results", "round-1.json")
         assert "OK: 3 pool(s) settled round 1" in out
-        out = run("status", "--account", "carol")
+        out = run("status", "--account", CAROL)
         assert "alpha" in out and "Account" in out
