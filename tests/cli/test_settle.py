@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from eth_utils import keccak
 
 from nmr_pools.scoring import synthetic_round
 from nmr_pools.settlement import model_key
@@ -22,11 +23,23 @@ def three_pools(ok, with_pool):
     return with_pool
 
 
+SETTLED_TOPIC = "0x" + keccak(
+    text="Settled(uint256,int256,bytes32,uint256,uint256,uint256,uint256,uint256,uint256)"
+).hex()
+
+
 def settled_count(project, deployed, name, round_id):
+    """How many Settled events of `round_id` the pool emitted (read with eth_getLogs directly:
+    Ape's event query walks every block and takes tens of seconds here)."""
+    from ape import chain
+
     factory = project.PoolFactory.at(deployed["factory"])
     pool = project.DelegationPool.at(factory.pool_of(model_key(name)))
-    return sum(1 for log in pool.Settled.query("*", start_block=0).itertuples()
-               if log.event_arguments["round"] == round_id)
+    logs = chain.provider.web3.eth.get_logs({
+        "address": str(pool.address), "fromBlock": 0, "toBlock": "latest",
+        "topics": [SETTLED_TOPIC, "0x" + round_id.to_bytes(32, "big").hex()],
+    })
+    return len(logs)
 
 
 # ---- settle ----
