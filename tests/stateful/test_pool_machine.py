@@ -5,17 +5,24 @@ when the model reverts, the chain must revert with the same message; otherwise t
 succeed. After every step the whole pool is compared (balances, pending and claimable views,
 groups, price, high-water mark, fees, rounds) and the numbered invariants of the issue are
 checked; each assertion says which one failed.
+
+Every history starts from a pool with active assets at a price that is not 1
+(`start_with_delegators`), and compound rules make the value paths that need such a pool
+frequent: a deposit group converting in `settle` (`requests_while_lagging`) and a gain after a
+loss, below or across the high-water mark (`loss_then_gain`). `--hypothesis-show-statistics`
+shows how often they ran, and the steps run over all phases ("machine totals").
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import ape
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from hypothesis import strategies as st
+from hypothesis import event as note_event, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
 from nmr_pools.model import WAD, Clock, FactoryModel, ModelRevert, PoolModel, RoundSchedule, TokenLedger
@@ -52,6 +59,7 @@ def pick_amount(kind: str, seed: int, available: int) -> int:
 
 class PoolMachine(RuleBasedStateMachine):
     env: PoolEnv  # set by the test before the machine runs
+    totals: Counter[str] = Counter()  # steps and paths taken, summed over the test's histories
 
     def __init__(self) -> None:
         super().__init__()
@@ -104,6 +112,7 @@ class PoolMachine(RuleBasedStateMachine):
         self.steps = 0
 
     def teardown(self) -> None:
+        self.totals["histories"] += 1
         self.env.chain.restore(self.snap)
 
     # ---- plumbing ----
@@ -152,6 +161,27 @@ class PoolMachine(RuleBasedStateMachine):
             operators = [o for o in OPERATOR_CANDIDATES if o != name and self.model.is_operator(self.addr[name], self.addr[o])]
             return operators[seed % len(operators)] if operators else "erin"
         return "outsider"
+
+    # ---- a pool with delegators at a price that is not 1 ----
+
+    @initialize(
+        first=st.lists(delegators, min_size=1, max_size=4, unique=True),
+        late=st.lists(delegators, min_size=1, max_size=2, unique=True),
+        kind=st.sampled_from(("max", "min", "random", "near-max", "one", "-one")),
+        seed=seeds,
+    )
+    def start_with_delegators(self, first: list[str], late: list[str], kind: str, seed: int) -> None:
+        """Every history starts from a pool with active assets: `first` deposit in the open
+        round (they convert at 1:1 when the round before is settled), then `late` deposit in
+        the next round before the pool settles the first, so their group converts in `settle`
+        at the price that settlement sets (the rounding of `_convert_groups`)."""
+        for i, name in enumerate(first):
+            self.request_deposit(name, "self", False, "part", seed + i)
+        self.settle("settler", "zero", seed)
+        self.advance_time("next-round", 1)
+        for i, name in enumerate(late):
+            self.request_deposit(name, "self", False, "part", seed >> (8 + i))
+        self.settle("settler", kind, seed)
 
     # ---- operators, share transfers and permits ----
 
@@ -355,6 +385,38 @@ class PoolMachine(RuleBasedStateMachine):
 
     # ---- settlement ----
 
+    @precondition(lambda self: not self.model.is_shutdown and self.model.total_assets > 0)
+    @rule(loss=st.integers(min_value=1, max_value=MAX_RETURN_CAP), gain=st.sampled_from(("max", "near-max", "random", "one")), seed=seeds)
+    def loss_then_gain(self, loss: int, gain: str, seed: int) -> None:
+        """Invariant 6 where it bites: a gain after a loss, ending below or above the high-water
+        mark, pays the fee only on the part above the mark."""
+        cap = min(self.factory_model.return_cap, MAX_RETURN_CAP)
+        self.advance_time("next-round", 1)
+        self.settle_and_check("settler", self.model.last_settled_round + 1, -min(loss, cap), seed)
+        self.advance_time("next-round", 1)
+        round_return = {"max": cap, "near-max": cap - seed % 1_000, "random": seed % (cap + 1), "one": 1}[gain]
+        self.settle_and_check("settler", self.model.last_settled_round + 1, max(round_return, 0), seed)
+
+    @precondition(lambda self: not self.model.is_shutdown)
+    @rule(
+        depositor=delegators,
+        redeemer=delegators,
+        cancel=st.sampled_from(("none", "none", "stranger", "self")),
+        kind=st.sampled_from(("max", "min", "random", "near-max")),
+        seed=seeds,
+    )
+    def requests_while_lagging(self, depositor: str, redeemer: str, cancel: str, kind: str, seed: int) -> None:
+        """Invariant 5 on the settlement path: requests made while the round before is unsettled
+        wait in their group (only their controller may cancel them) and convert together at
+        the price the settlement sets."""
+        if self.model.is_converted(self.model.current_round()):
+            self.advance_time("next-round", 1)
+        self.request_deposit(depositor, "self", False, "part", seed)
+        self.request_redeem(redeemer, "self", False, "part", seed // 3)
+        if cancel != "none":
+            self.cancel_request(depositor, "current", cancel, False, seed)
+        self.settle("settler", kind, seed)
+
     @rule(via=st.sampled_from(("settler", "settler", "batch", "deployer")), kind=st.sampled_from(("zero", "max", "min", "one", "-one", "random", "random", "near-max")), seed=seeds)
     def settle(self, via: str, kind: str, seed: int) -> None:
         cap = min(self.factory_model.return_cap, MAX_RETURN_CAP)
@@ -395,7 +457,6 @@ class PoolMachine(RuleBasedStateMachine):
         assets0, supply0, hwm0 = before["total_assets"], before["erc20.totalSupply"], before["high_water_mark"]
         got = (event.paid, event.burned, event.fee, event.total_assets, event.price_per_share, event.high_water_mark)
         want = (outcome.paid, outcome.burned, outcome.fee, outcome.total_assets, outcome.price_per_share, outcome.high_water_mark)
-        assert got == want, f"Settled event {got} != model {want}"
         # inv 4: the price moves by the settled return only (fee aside), computed from scratch here
         if round_return >= 0:
             assert event.paid == assets0 * round_return // WAD and event.burned == 0, "inv 4: paid is not floor(A * r)"
@@ -415,6 +476,8 @@ class PoolMachine(RuleBasedStateMachine):
             hwm_assets = mul_div(hwm0, supply0 + 1, WAD, True) - 1
             assert event.fee == (assets0 + event.paid - max(assets0, hwm_assets)) * fee_bps // BPS, "inv 6: fee not on the gain above the mark"
         assert event.high_water_mark >= hwm0, "inv 6: high-water mark decreased"
+        # then everything else the model says (after the invariants, which name what broke)
+        assert got == want, f"Settled event {got} != model {want}"
         # inv 12: a raised fee applies only to rounds a delegator could leave before
         after_fee = outcome.fee_bps
         if after_fee > before["fee_bps"]:
@@ -423,9 +486,14 @@ class PoolMachine(RuleBasedStateMachine):
             assert delay >= 1 and round_id >= proposed_in + delay, "inv 12: fee increase applied before its delay"
             # a redemption requested in the proposal round converted at settle(proposed_in - 1), before this round
             assert round_id > proposed_in - 1, "inv 12: fee increase hit a round an exiting delegator still bore"
+        if assets0 > 0 and round_return != 0:  # coverage of the paths that need active assets (statistics)
+            below = assets0 < mul_div(hwm0, supply0 + 1, WAD, True) - 1
+            note_event(f"settled a {'gain' if round_return > 0 else 'loss'} {'below' if below else 'at or above'} the mark")
         # inv 5: the group converted is the one of round + 1, at the price just settled
         for converted in tx.decode_logs(self.pool.RequestsConverted):
             assert converted.round == round_id + 1, "inv 5: a group converted in the wrong settlement"
+            if converted.deposit_assets > 0 and converted.deposit_assets * (supply0 + 1) % (event.total_assets + 1):
+                note_event("a deposit group converted with rounding")
         return outcome
 
     @rule(kind=st.sampled_from(("above-cap", "below-cap", "skip", "duplicate", "stale", "open", "not-settler")), seed=seeds)
@@ -607,6 +675,9 @@ class PoolMachine(RuleBasedStateMachine):
     def round_trip(self, actor: str, kind: str, seed: int, claim_in: str, claim_out: str) -> None:
         """Invariant 9: deposit, claim, redeem, claim with no settlement between never makes NMR."""
         a = self.addr[actor]
+        # what the actor was owed already is no part of the trip: claim it first
+        self.claim_all(actor, "mint", split=False)
+        self.claim_all(actor, "withdraw", split=False)
         nmr_before = self.model.nmr.balance_of(a)
         shares_before = self.model.balance_of(a)
         assets = min(pick_amount(kind, seed, nmr_before), nmr_before)
@@ -696,6 +767,7 @@ class PoolMachine(RuleBasedStateMachine):
     @invariant()
     def count_step(self) -> None:
         self.steps += 1
+        self.totals["steps"] += 1
 
     @invariant()
     def chain_matches_model(self) -> None:
@@ -746,6 +818,19 @@ class PoolMachine(RuleBasedStateMachine):
         self.prev_assets_supply = (assets, supply)
 
 
-def test_pool_against_model(pool_env: PoolEnv) -> None:
+def test_pool_against_model(pool_env: PoolEnv, request: Any) -> None:
     PoolMachine.env = pool_env
-    run_state_machine_as_test(PoolMachine, settings=stateful_settings())
+    PoolMachine.totals = Counter()
+    try:  # `--hypothesis-show-statistics` (the plugin only collects them for `@given` tests)
+        from hypothesis.statistics import collector, describe_statistics
+    except ImportError:  # pragma: no cover - a hypothesis without the (private) collector
+        run_state_machine_as_test(PoolMachine, settings=stateful_settings())
+        return
+
+    def note(stats: dict[str, Any]) -> None:
+        totals = ", ".join(f"{k}={v}" for k, v in sorted(PoolMachine.totals.items()))
+        text = describe_statistics({**stats, "nodeid": request.node.nodeid})
+        request.node.hypothesis_statistics = f"{text}\n  - machine totals (all phases): {totals}"
+
+    with collector.with_value(note):
+        run_state_machine_as_test(PoolMachine, settings=stateful_settings())
