@@ -30,7 +30,7 @@ $(ANVIL): package.json package-lock.json
 env: $(STAMP) $(ANVIL)
 
 test: env
-	NMR_POOLS_PROFILE=$(PROFILE) ape test tests -q -p no:cacheprovider
+	NMR_POOLS_PROFILE=$(PROFILE) ape test tests -q -p no:cacheprovider --durations=10
 	$(MAKE) test-anvil
 
 # the end-to-end season and the settlement library again, on a real node (ape-foundry starts anvil);
