@@ -42,8 +42,12 @@ test-anvil: env
 test-fast: env
 	NMR_POOLS_PROFILE=$(PROFILE) ape test tests -q -x
 
+# the long profile (100 histories x 80 steps, 10x ci) as two halves with different seeds, one per core
 test-long: env
-	NMR_POOLS_PROFILE=long ape test tests/stateful -q
+	NMR_POOLS_PROFILE=long NMR_POOLS_EXAMPLES=50 ape test tests/stateful -q -p no:cacheprovider --hypothesis-seed=1 & \
+	first=$$!; \
+	NMR_POOLS_PROFILE=long NMR_POOLS_EXAMPLES=50 ape test tests/stateful -q -p no:cacheprovider --hypothesis-seed=2; \
+	second=$$?; wait $$first; first=$$?; exit $$(( first || second ))
 
 demo: env
 	ape run demo

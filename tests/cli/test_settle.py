@@ -29,14 +29,16 @@ SETTLED_TOPIC = "0x" + keccak(
 
 
 def settled_count(project, deployed, name, round_id):
-    """How many Settled events of `round_id` the pool emitted (read with eth_getLogs directly:
-    Ape's event query walks every block and takes tens of seconds here)."""
+    """How many Settled events of `round_id` the pool emitted since the deployment block.
+
+    eth-tester's log filter reads the receipt of every transaction in range, so the range
+    starts at the deployment, not at block 0 (which made this take a minute late in a session)."""
     from ape import chain
 
     factory = project.PoolFactory.at(deployed["factory"])
     pool = project.DelegationPool.at(factory.pool_of(model_key(name)))
     logs = chain.provider.web3.eth.get_logs({
-        "address": str(pool.address), "fromBlock": 0, "toBlock": "latest",
+        "address": str(pool.address), "fromBlock": int(deployed["block"]), "toBlock": "latest",
         "topics": [SETTLED_TOPIC, "0x" + round_id.to_bytes(32, "big").hex()],
     })
     return len(logs)

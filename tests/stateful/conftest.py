@@ -34,6 +34,7 @@ settings.register_profile(
     "nmr-pools-smoke", max_examples=10, stateful_step_count=40, phases=[Phase.explicit, Phase.generate], **_COMMON
 )
 PROFILE_ENV = "NMR_POOLS_PROFILE"
+EXAMPLES_ENV = "NMR_POOLS_EXAMPLES"
 
 
 def stateful_settings() -> settings:
@@ -41,7 +42,14 @@ def stateful_settings() -> settings:
     name = os.environ.get(PROFILE_ENV, "ci")
     if name not in ("ci", "long", "smoke"):
         raise pytest.UsageError(f"{PROFILE_ENV} must be 'ci', 'long' or 'smoke', not {name!r}")
-    return settings.get_profile(f"nmr-pools-{name}")
+    profile = settings.get_profile(f"nmr-pools-{name}")
+    # `make test-long` splits the long profile's histories over one process per core
+    share = os.environ.get(EXAMPLES_ENV)
+    if share is not None:
+        if not share.isdigit() or int(share) < 1:
+            raise pytest.UsageError(f"{EXAMPLES_ENV} must be a whole number >= 1, not {share!r}")
+        profile = settings(profile, max_examples=int(share))
+    return profile
 
 
 # rounds the machine uses: stalls and fee increases must happen inside one short history
