@@ -80,7 +80,10 @@ def stock_ids(n_stocks: int, rng: np.random.Generator) -> list[str]:
     while len(ids) < n_stocks:
         draws = rng.integers(0, 16**ID_HEX_DIGITS, size=n_stocks - len(ids), dtype=np.int64)
         ids.update(f"n{value:0{ID_HEX_DIGITS}x}" for value in draws)
-    return sorted(ids, key=lambda _: rng.random())
+    # a set's order depends on the process's hash seed: sort first, then shuffle with the rng,
+    # so the same seed gives the same round in every process
+    ordered = sorted(ids)
+    return [ordered[i] for i in rng.permutation(len(ordered))]
 
 
 def bucketize(signal: np.ndarray) -> np.ndarray:

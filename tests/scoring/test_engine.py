@@ -199,3 +199,24 @@ def test_model_id_to_bytes32():
     raw = "0x" + "ab" * 32
     assert model_id_to_bytes32(raw) == bytes.fromhex("ab" * 32)
     assert model_id_to_bytes32("0xab") == keccak(b"0xab")  # too short: a name, hashed
+
+
+def test_synthetic_round__same_seed_same_digest_in_any_process():
+    """The same seed gives the same round and digest whatever the process's hash seed (a set's
+    iteration order once leaked into the stock order)."""
+    import subprocess
+    import sys
+
+    script = (
+        "from nmr_pools.scoring import synthetic_round, score_round\n"
+        "d = synthetic_round(n_stocks=300, n_models=4, seed=5)\n"
+        "print(score_round(1, d.predictions, d.targets, d.stakes).digest)\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script], env={"PYTHONHASHSEED": str(seed), "PATH": ""},
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        for seed in (1, 2)
+    }
+    assert len(digests) == 1, digests
