@@ -8,6 +8,7 @@ import json
 import pytest
 from eth_utils import keccak
 
+from nmr_pools.amounts import format_wad_pct
 from nmr_pools.scoring import synthetic_round
 from nmr_pools.settlement import model_key
 from tests.integration.helpers import NMR, write_round
@@ -149,15 +150,20 @@ def test_verify__settled_round__ok(ok, scored_round, advance, workdir):
 
 
 def test_verify__tampered_settlement__prints_mismatch(ok, fails, scored_round, advance, workdir):
+    from nmr_pools.scoring import load_results
+
     ok("deposit", "--pool", "alpha", "--amount", "100", "--account", "TEST::4")
     advance()
-    write_round(workdir / "fake.json", 1, {"alpha": 5 * 10**16})
+    # settle a return the engine did not compute: the opposite sign of the true one (or +5%)
+    true_return = next(m.round_return_wad for m in load_results(workdir / "r1.json").models if m.model_id == "alpha")
+    fake = -true_return if true_return else 5 * 10**16
+    write_round(workdir / "fake.json", 1, {"alpha": fake})
     ok("settle", "--round", "1", "--results", "fake.json", "--account", "TEST::1")
     args = ["--predictions", scored_round["predictions"], "--targets", scored_round["targets"],
             "--stakes", scored_round["stakes"]]
     output = fails("verify", "--round", "1", *args, code=1)
     assert "MISMATCH alpha: pool" in output and "settled with digest" in output
-    assert "settled +5%" in output
+    assert f"settled {format_wad_pct(fake)}" in output
 
 
 def test_verify__not_settled__mismatch(fails, scored_round):
