@@ -50,7 +50,7 @@ test-long: env
 	second=$$?; wait $$first; first=$$?; exit $$(( first || second ))
 
 demo: env
-	ape run demo
+	ape run demo --verbosity WARNING
 
 bench: env
 	ape run bench_gas --network ethereum:local:foundry
