@@ -62,13 +62,14 @@ class PoolState:
         from nmr_pools.model.from_chain import load_pool_model
 
         model = load_pool_model(pool, factory, int(chain.pending_timestamp))
+        # the model already read the pool's totals and the factory's cap: no second round of calls
         return cls(
             model=model,
-            total_assets=int(pool.totalAssets()),
-            supply=int(pool.totalSupply()),
-            last_settled_round=int(pool.last_settled_round()),
+            total_assets=model.total_assets,
+            supply=model.shares.total_supply,
+            last_settled_round=model.last_settled_round,
             current_round=int(pool.current_round()),
-            return_cap=int(factory.return_cap()),
+            return_cap=model.factory.return_cap,
         )
 
     @property
