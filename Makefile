@@ -5,15 +5,19 @@ STAMP := $(VENV)/.installed
 ANVIL := node_modules/.bin/anvil
 # ape-foundry starts anvil itself when it is on PATH
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
-# hypothesis profile for the stateful suite: ci (default) or long
+# hypothesis profile of the fuzzing suite: ci (default), long or smoke
 PROFILE ?= ci
+# every process a test run starts carries this tag; tests/processes.py fails the run if one outlives it
+RUN_ID := $(shell date +%s%N)
+FUZZ := python -m pytest tests/fuzz/test_pool_machine.py -q -p no:cacheprovider -p no:ape_test
 
-.PHONY: env test test-fast test-anvil test-long demo bench clean help
+.PHONY: env test test-suite test-fuzz-a test-fuzz-b test-fast test-anvil test-long mutants demo bench clean help
 
 help:
 	@echo "make demo       deploy on the in-process chain and run a tournament season (writes out/demo/)"
 	@echo "make test       the whole suite: in-process chain, then the integration tests on anvil"
-	@echo "make test-long  the stateful suite with 10x more steps"
+	@echo "make test-long  the fuzzing suite with 10x more steps (200,000)"
+	@echo "make mutants    plant known bugs in a copy of the contracts; the fuzzer must catch each"
 	@echo "make bench      gas (on anvil) and scoring benchmarks, written to bench/"
 
 $(STAMP): pyproject.toml
@@ -29,9 +33,21 @@ $(ANVIL): package.json package-lock.json
 
 env: $(STAMP) $(ANVIL)
 
+# the fuzzing suite's two halves (one per core, different seeds) beside the rest of the suite
 test: env
-	NMR_POOLS_PROFILE=$(PROFILE) ape test tests -q -p no:cacheprovider --durations=10
-	$(MAKE) test-anvil
+	@NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory -j3 --output-sync=target test-fuzz-a test-fuzz-b test-suite; \
+	status=$$?; python -m tests.processes --check $(RUN_ID) || status=1; exit $$status
+
+test-fuzz-a: env
+	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),500,50) $(FUZZ) --hypothesis-seed=1
+
+test-fuzz-b: env
+	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),500,50) $(FUZZ) --hypothesis-seed=2
+
+# everything but the fuzzing machine on the in-process chain, then the node-level tests on anvil
+test-suite: env
+	ape test tests -q -p no:cacheprovider --durations=10 --deselect tests/fuzz/test_pool_machine.py::test_pool_against_model
+	$(MAKE) --no-print-directory test-anvil
 
 # the end-to-end season and the settlement library again, on a real node (ape-foundry starts anvil);
 # the fault and keyfile-wallet tests already ran above against anvil nodes they start themselves
@@ -42,12 +58,13 @@ test-anvil: env
 test-fast: env
 	NMR_POOLS_PROFILE=$(PROFILE) ape test tests -q -x
 
-# the long profile (100 histories x 80 steps, 10x ci) as two halves with different seeds, one per core
+# the long profile (1,000 histories of up to 200 steps, 10x ci) as two halves, one per core
 test-long: env
-	NMR_POOLS_PROFILE=long NMR_POOLS_EXAMPLES=50 ape test tests/stateful -q -p no:cacheprovider --hypothesis-seed=1 & \
-	first=$$!; \
-	NMR_POOLS_PROFILE=long NMR_POOLS_EXAMPLES=50 ape test tests/stateful -q -p no:cacheprovider --hypothesis-seed=2; \
-	second=$$?; wait $$first; first=$$?; exit $$(( first || second ))
+	@$(MAKE) --no-print-directory -j2 --output-sync=target PROFILE=long test-fuzz-a test-fuzz-b
+
+# the mutation check: each planted bug in a temporary copy of the contracts must fail the fuzzer
+mutants: env
+	python -m tests.fuzz.mutants
 
 demo: env
 	ape run demo --verbosity WARNING

@@ -1,12 +1,14 @@
-"""Deploy the protocol (NMR stand-in, treasury, pool implementation, factory) with Ape.
+"""Deploy the protocol (NMR stand-in, treasury, pool implementation, factory).
 
-One code path for tests, the CLI (`ape pools deploy`), the scripts and the demo.
+One sequence of deployments and calls (`deploy_with`) for every chain backend: Ape (the CLI,
+the scripts, the demo and the Ape tests, through `deploy_system`) and titanoboa (the fuzzing
+suite, `tests/fuzz/system.py`), so the two can never drift apart.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 DAY = 86_400
 
@@ -29,6 +31,55 @@ class System:
         }
 
 
+class ChainBackend(Protocol):
+    """What a deployment needs from a chain: deploy a project contract, attach to one, send a call."""
+
+    def deploy(self, contract_name: str, *args: Any) -> Any: ...
+
+    def at(self, contract_name: str, address: str) -> Any: ...
+
+    def send(self, contract: Any, method: str, *args: Any) -> Any: ...
+
+
+def deploy_with(
+    backend: ChainBackend,
+    *,
+    round_length: int = DAY,
+    genesis: int = 0,
+    nmr_address: str | None = None,
+) -> System:
+    """Deploy everything from the backend's deployer, who gets every factory role.
+
+    `genesis=0` makes round 1 open at deployment. With `nmr_address` (mainnet), the real NMR
+    is used instead of deploying the stand-in.
+    """
+    nmr = backend.deploy("NMR") if nmr_address is None else backend.at("NMR", nmr_address)
+    treasury = backend.deploy("PayoutTreasury", nmr.address)
+    implementation = backend.deploy("DelegationPool")
+    factory = backend.deploy(
+        "PoolFactory", nmr.address, treasury.address, implementation.address, genesis, round_length
+    )
+    backend.send(treasury, "set_factory", factory.address)
+    return System(nmr=nmr, treasury=treasury, implementation=implementation, factory=factory)
+
+
+@dataclass(frozen=True)
+class ApeBackend:
+    """Deploys the project's contracts with Ape, from `deployer`."""
+
+    project: Any
+    deployer: Any
+
+    def deploy(self, contract_name: str, *args: Any) -> Any:
+        return self.deployer.deploy(getattr(self.project, contract_name), *args)
+
+    def at(self, contract_name: str, address: str) -> Any:
+        return getattr(self.project, contract_name).at(address)
+
+    def send(self, contract: Any, method: str, *args: Any) -> Any:
+        return getattr(contract, method)(*args, sender=self.deployer)
+
+
 def deploy_system(
     project: Any,
     deployer: Any,
@@ -37,19 +88,7 @@ def deploy_system(
     genesis: int = 0,
     nmr_address: str | None = None,
 ) -> System:
-    """Deploy everything from `deployer`, who gets every factory role.
-
-    `genesis=0` makes round 1 open at deployment. With `nmr_address` (mainnet), the real NMR
-    is used instead of deploying the stand-in.
-    """
-    if nmr_address is None:
-        nmr = deployer.deploy(project.NMR)
-    else:
-        nmr = project.NMR.at(nmr_address)
-    treasury = deployer.deploy(project.PayoutTreasury, nmr.address)
-    implementation = deployer.deploy(project.DelegationPool)
-    factory = deployer.deploy(
-        project.PoolFactory, nmr.address, treasury.address, implementation.address, genesis, round_length
+    """`deploy_with` on Ape: the CLI's, the scripts' and the demo's deployment."""
+    return deploy_with(
+        ApeBackend(project, deployer), round_length=round_length, genesis=genesis, nmr_address=nmr_address
     )
-    treasury.set_factory(factory.address, sender=deployer)
-    return System(nmr=nmr, treasury=treasury, implementation=implementation, factory=factory)

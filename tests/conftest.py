@@ -6,6 +6,7 @@ import pytest
 
 from nmr_pools.deployment import DAY, deploy_system
 from nmr_pools.fast_calls import name_default_caller
+from tests.roles import TEST_ROLES
 
 NMR = 10**18
 WAD = 10**18
@@ -66,8 +67,8 @@ def outsider(accounts):
 def system(project, deployer, settler, guardian):
     system = deploy_system(project, deployer, round_length=DAY)
     factory = system.factory
-    factory.grant_role(settler, 2, sender=deployer)  # Role.SETTLER
-    factory.grant_role(guardian, 4, sender=deployer)  # Role.GUARDIAN
+    factory.grant_role(settler, TEST_ROLES["settler"], sender=deployer)
+    factory.grant_role(guardian, TEST_ROLES["guardian"], sender=deployer)
     return system
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nmr_pools.model.errors import require
-from nmr_pools.model.ledger import TokenLedger
+from nmr_pools.model.ledger import ZERO_ADDRESS, TokenLedger
 from nmr_pools.model.schedule import RoundSchedule
 
 # 5% per round (WAD): Numerai's payout cap and the ceiling of any return cap
@@ -37,6 +37,20 @@ class FactoryModel:
     admins: set[str] = field(default_factory=set)
     settlers: set[str] = field(default_factory=set)
     guardians: set[str] = field(default_factory=set)
+    # addresses the factory stores (for comparing its storage; the accounting never reads them)
+    nmr_address: str = ZERO_ADDRESS
+    pool_implementation: str = ZERO_ADDRESS
+    # the registry: pools in creation order, and the model each was created for
+    pools: list[str] = field(default_factory=list)
+    model_of: dict[str, bytes] = field(default_factory=dict)
+
+    # ---- registry ----
+
+    def register(self, pool: str, model_id: bytes) -> None:
+        """`create_pool`'s bookkeeping: one pool per model, enumerable in creation order."""
+        require(model_id not in self.model_of.values(), "factory: model has a pool")
+        self.pools.append(pool)
+        self.model_of[pool] = model_id
 
     # ---- roles ----
 

@@ -84,6 +84,7 @@ class PoolModel:
         owner: str,
         fee_bps: int,
         model_id: bytes = b"",
+        model_name: str = "",
     ) -> None:
         """The state `initialize` leaves: caught up, price 1, high-water mark 1e18."""
         require(fee_bps <= factory.fee_cap_bps, "pool: fee above cap")
@@ -92,6 +93,9 @@ class PoolModel:
         self.clock = clock
         self.address = address
         self.model_id = model_id
+        # the share token's metadata, as the factory names it
+        self.name = f"NMR Pool {model_name}"
+        self.symbol = f"np{model_name}"
         self.shares = TokenLedger()
         self.owner = owner
         self.pending_owner = ZERO_ADDRESS

@@ -19,9 +19,15 @@ MAX_OPEN_REQUESTS = 64
 
 @dataclass
 class RequestQueue:
-    """`entries[i] = [round, amount]`, the contract's indices `head .. tail - 1`."""
+    """`entries[i] = [round, amount]` at the contract's index `head + i` (`tail = head + len(entries)`)."""
 
     entries: list[list[int]] = field(default_factory=list)
+    # the contract's index of the oldest entry (back to 0 when a checkpoint empties the queue)
+    head: int = 0
+
+    @property
+    def tail(self) -> int:
+        return self.head + len(self.entries)
 
     def enqueue(self, request_round: int, amount: int) -> None:
         """Add a request; rounds only grow, so only the newest entry can be of the same round."""
@@ -52,7 +58,9 @@ class RequestQueue:
         return prefix
 
     def drop_prefix(self, count: int) -> None:
+        """Checkpoint: the converted prefix leaves; an emptied queue starts again at index 0."""
         del self.entries[:count]
+        self.head = 0 if not self.entries else self.head + count
 
     def pending_amount(self, request_round: int) -> int:
         """The amount of the first entry of `request_round` (the caller checks it is unconverted)."""

@@ -15,7 +15,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ANVIL = shutil.which("anvil") or str(Path(__file__).resolve().parents[2] / "node_modules" / ".bin" / "anvil")
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _anvil_binary() -> str:
+    """The anvil binary itself: npm's `node_modules/.bin/anvil` is a node script that starts it
+    as a child, and killing the script would leave the node running."""
+    packaged = sorted(PROJECT_ROOT.glob("node_modules/@foundry-rs/anvil-*/bin/anvil"))
+    if packaged:
+        return str(packaged[0])
+    return shutil.which("anvil") or str(PROJECT_ROOT / "node_modules" / ".bin" / "anvil")
+
+
+ANVIL = _anvil_binary()
 # seconds to wait for anvil to accept connections or to exit
 STARTUP_TIMEOUT = 20
 
@@ -46,7 +58,10 @@ class AnvilNode:
         args = [ANVIL, "--port", str(self.port), "--silent", "--dump-state", str(self.state)]
         if load:
             args += ["--load-state", str(self.state)]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # a session of its own, so stopping it stops anything it started too
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
             try:
@@ -58,14 +73,17 @@ class AnvilNode:
 
     def stop(self) -> None:
         """SIGTERM: anvil writes its state to `state` and exits."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=STARTUP_TIMEOUT)
-        self.process = None
+        self._signal(signal.SIGTERM)
 
     def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
+        self._signal(signal.SIGKILL)
+
+    def _signal(self, signum: int) -> None:
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signum)
+            except ProcessLookupError:
+                pass
             self.process.wait(timeout=STARTUP_TIMEOUT)
         self.process = None
 

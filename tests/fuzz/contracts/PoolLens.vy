@@ -1,0 +1,69 @@
+# pragma version ~=0.4.3
+"""
+@title Pool lens (tests only)
+@notice Reads, in one call, every view of the pool that computes something (its storage
+        getters are covered by the fuzzer's storage comparison). Layout: see `views.py`.
+"""
+
+interface IPool:
+    def totalAssets() -> uint256: view
+    def totalSupply() -> uint256: view
+    def price_per_share() -> uint256: view
+    def current_round() -> uint256: view
+    def is_stalled() -> bool: view
+    def convertToShares(assets: uint256) -> uint256: view
+    def convertToAssets(shares: uint256) -> uint256: view
+    def balanceOf(account: address) -> uint256: view
+    def maxDeposit(controller: address) -> uint256: view
+    def maxMint(controller: address) -> uint256: view
+    def maxRedeem(controller: address) -> uint256: view
+    def maxWithdraw(controller: address) -> uint256: view
+    def claimableDepositRequest(request_id: uint256, controller: address) -> uint256: view
+    def claimableRedeemRequest(request_id: uint256, controller: address) -> uint256: view
+    def pendingDepositRequest(request_id: uint256, controller: address) -> uint256: view
+    def pendingRedeemRequest(request_id: uint256, controller: address) -> uint256: view
+    def pending_requests(controller: address, redeem_side: bool) -> DynArray[uint256[2], MAX_READ_REQUESTS]: view
+
+
+# words returned; sized to the machine's histories (a larger buffer makes py-evm crawl)
+MAX_OUT: constant(uint256) = 512
+# open requests read per controller and side (the pool allows 64; histories stay far below)
+MAX_READ_REQUESTS: constant(uint256) = 32
+
+
+@external
+@view
+def read(
+    pool: IPool,
+    controllers: DynArray[address, 8],
+    request_controllers: DynArray[address, 64],
+    request_rounds: DynArray[uint256, 64],
+) -> DynArray[uint256, MAX_OUT]:
+    out: DynArray[uint256, MAX_OUT] = [
+        staticcall pool.totalAssets(),
+        staticcall pool.totalSupply(),
+        staticcall pool.price_per_share(),
+        staticcall pool.current_round(),
+        convert(staticcall pool.is_stalled(), uint256),
+        staticcall pool.convertToShares(10**18),
+        staticcall pool.convertToAssets(10**18),
+        block.timestamp,
+    ]
+    for controller: address in controllers:
+        out.append(staticcall pool.balanceOf(controller))
+        out.append(staticcall pool.maxDeposit(controller))
+        out.append(staticcall pool.maxMint(controller))
+        out.append(staticcall pool.maxRedeem(controller))
+        out.append(staticcall pool.maxWithdraw(controller))
+        out.append(staticcall pool.claimableDepositRequest(0, controller))
+        out.append(staticcall pool.claimableRedeemRequest(0, controller))
+        for side: bool in [False, True]:
+            open_requests: DynArray[uint256[2], MAX_READ_REQUESTS] = staticcall pool.pending_requests(controller, side)
+            out.append(len(open_requests))
+            for pair: uint256[2] in open_requests:
+                out.append(pair[0])
+                out.append(pair[1])
+    for i: uint256 in range(len(request_controllers), bound=64):
+        out.append(staticcall pool.pendingDepositRequest(request_rounds[i], request_controllers[i]))
+        out.append(staticcall pool.pendingRedeemRequest(request_rounds[i], request_controllers[i]))
+    return out

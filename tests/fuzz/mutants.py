@@ -1,0 +1,201 @@
+"""The mutation check: plant known bugs in a copy of the contracts and make sure the fuzzer fails.
+
+    python -m tests.fuzz.mutants            # every mutant (`make mutants`)
+    python -m tests.fuzz.mutants M3 M5      # some of them
+    python -m tests.fuzz.mutants --list
+
+Each mutant is a textual patch of one contract. It is applied to a copy of `contracts/` in a
+temporary folder (never to `contracts/` itself), and the fuzzing suite runs against the copy
+(`NMR_POOLS_CONTRACTS`) with the `ci` profile, without shrinking (a caught mutant needs only
+the failing invariant's message). A mutant whose original text no longer appears exactly
+once in its contract is reported as stale, not silently skipped. The table is printed and
+written between the markers of `bench/fuzz.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.fuzz.chain import CONTRACTS_ENV, PROJECT_ROOT
+
+BENCH_FILE = PROJECT_ROOT / "bench" / "fuzz.md"
+BEGIN, END = "<!-- mutants:begin -->", "<!-- mutants:end -->"
+# a mutant the ci profile has not caught after this long counts as missed
+TIMEOUT_SECONDS = 900
+
+
+@dataclass(frozen=True)
+class Mutant:
+    key: str
+    description: str
+    contract: str
+    patches: tuple[tuple[str, str], ...]  # (original text, replacement), each original exactly once
+
+
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant(
+        "M1",
+        "deposit group conversion rounds up (shares minted for a group are rounded in the depositors' favour)",
+        "DelegationPool.vy",
+        ((
+            "        deposit_shares = self._to_shares(deposit_assets, False)",
+            "        deposit_shares = self._to_shares(deposit_assets, True)",
+        ),),
+    ),
+    Mutant(
+        "M2",
+        "performance fee charged below the high-water mark (fee base ignores the mark)",
+        "DelegationPool.vy",
+        (("    base: uint256 = max(assets_before, hwm_assets)", "    base: uint256 = assets_before"),),
+    ),
+    Mutant(
+        "M3",
+        "request groups convert one round early",
+        "DelegationPool.vy",
+        (("    return request_round <= self.last_settled_round + 1", "    return request_round <= self.last_settled_round + 2"),),
+    ),
+    Mutant(
+        "M4",
+        "a loss is rounded down (the pool burns less than the round lost)",
+        "DelegationPool.vy",
+        ((
+            "        burned = math._mul_div(assets_before, self._abs(round_return), WAD, True)",
+            "        burned = math._mul_div(assets_before, self._abs(round_return), WAD, False)",
+        ),),
+    ),
+    Mutant(
+        "M5",
+        "a deposit group converts at the price before its round's settlement",
+        "DelegationPool.vy",
+        (
+            (
+                "    fee_bps: uint256 = self._apply_due_fee_increase(round)\n",
+                "    self._convert_groups(round + 1)\n    fee_bps: uint256 = self._apply_due_fee_increase(round)\n",
+            ),
+            ("        high_water_mark=high_water_mark,\n    )\n    self._convert_groups(round + 1)\n", "        high_water_mark=high_water_mark,\n    )\n"),
+        ),
+    ),
+    Mutant(
+        "M6",
+        "a redemption skips the result of the round it must still bear (converts with that round unsettled)",
+        "DelegationPool.vy",
+        ((
+            "    if self.is_shutdown or self._is_converted(request_round):",
+            "    if self.is_shutdown or self._is_converted(request_round - 1):",
+        ),),
+    ),
+)
+
+
+@dataclass
+class Outcome:
+    mutant: Mutant
+    verdict: str  # caught, MISSED, stale
+    detail: str
+    seconds: float
+
+
+def apply(mutant: Mutant, folder: Path) -> str | None:
+    """Patch the copy in `folder`; the reason it cannot be applied, or None."""
+    path = folder / mutant.contract
+    source = path.read_text(encoding="utf-8")
+    for original, replacement in mutant.patches:
+        count = source.count(original)
+        if count != 1:
+            return f"its original text occurs {count} times in {mutant.contract} (update the mutant)"
+        source = source.replace(original, replacement)
+    path.write_text(source, encoding="utf-8")
+    return None
+
+
+def failure_message(output: str) -> str:
+    """The assertion that failed, e.g. 'inv 4: burned is not ceil(A * |r|)' (with its first
+    detail line when the message continues, as the storage comparison's does)."""
+    lines = [line[1:].strip() for line in output.splitlines() if line.startswith("E ")]
+    for i, line in enumerate(lines):
+        if line.startswith("AssertionError: ") or re.match(r"\w+Error: ", line):
+            message = line.partition(": ")[2]
+            if message.endswith(":") and i + 1 < len(lines):
+                message += " " + lines[i + 1]
+            return message[:200]
+    return lines[0][:200] if lines else "the suite failed (see its output)"
+
+
+def run(mutant: Mutant) -> Outcome:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"nmr-pools-{mutant.key}-") as tmp:
+        folder = Path(tmp) / "contracts"
+        shutil.copytree(PROJECT_ROOT / "contracts", folder)
+        problem = apply(mutant, folder)
+        if problem is not None:
+            return Outcome(mutant, "stale", problem, 0.0)
+        env = {**os.environ, CONTRACTS_ENV: str(folder), "NMR_POOLS_PROFILE": "ci", "NMR_POOLS_NO_SHRINK": "1"}
+        command = [sys.executable, "-m", "pytest", "tests/fuzz", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:ape_test"]
+        try:
+            done = subprocess.run(
+                command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS
+            )
+        except subprocess.TimeoutExpired:
+            return Outcome(mutant, "MISSED", f"no failure in {TIMEOUT_SECONDS} s", time.monotonic() - started)
+    seconds = time.monotonic() - started
+    if done.returncode == 0:
+        return Outcome(mutant, "MISSED", "the ci profile passed", seconds)
+    return Outcome(mutant, "caught", failure_message(done.stdout), seconds)
+
+
+def table(outcomes: list[Outcome]) -> str:
+    rows = ["| mutant | planted bug | verdict | failing check | time |", "| --- | --- | --- | --- | ---: |"]
+    for o in outcomes:
+        detail = o.detail.replace("|", "\\|")
+        rows.append(f"| {o.mutant.key} | {o.mutant.description} | {o.verdict} | `{detail}` | {o.seconds:.0f} s |")
+    return "\n".join(rows)
+
+
+def write_bench(text: str) -> None:
+    current = BENCH_FILE.read_text(encoding="utf-8") if BENCH_FILE.exists() else f"{BEGIN}\n{END}\n"
+    if BEGIN not in current:
+        current += f"\n{BEGIN}\n{END}\n"
+    head, _, rest = current.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    BENCH_FILE.write_text(f"{head}{BEGIN}\n{text}\n{END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("keys", nargs="*", help="mutants to run (default: all)")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--no-write", action="store_true", help="do not update bench/fuzz.md")
+    args = parser.parse_args(argv)
+    if args.list:
+        for m in MUTANTS:
+            print(f"{m.key}: {m.description} ({m.contract})")
+        return 0
+    unknown = set(args.keys) - {m.key for m in MUTANTS}
+    if unknown:
+        parser.error(f"unknown mutants: {', '.join(sorted(unknown))} (see --list)")
+    chosen = [m for m in MUTANTS if not args.keys or m.key in args.keys]
+    outcomes = []
+    for i, mutant in enumerate(chosen, 1):
+        print(f"[{i}/{len(chosen)}] {mutant.key}: {mutant.description} …", flush=True)
+        outcome = run(mutant)
+        print(f"    {outcome.verdict} in {outcome.seconds:.0f} s: {outcome.detail}", flush=True)
+        outcomes.append(outcome)
+    text = table(outcomes)
+    print(text)
+    if not args.no_write and not args.keys:
+        write_bench(text)
+        print(f"wrote {BENCH_FILE.relative_to(PROJECT_ROOT)}")
+    return 0 if all(o.verdict == "caught" for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
