@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,10 +54,30 @@ def web(network: Any, port: int, host: str, rpc_url: str | None, deployments_pat
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Listening on {host}: anyone who can reach it can load the page (it holds no keys).")
     click.echo("Press Ctrl-C to stop.")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    with _interrupted_by_signals():
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
     click.echo("Stopped.")
+
+
+@contextmanager
+def _interrupted_by_signals() -> Iterator[None]:
+    """Ctrl-C (and SIGTERM) raise KeyboardInterrupt while serving, so the server closes and says
+    so; Ape's own SIGINT handler would exit at once with code 130."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -35,6 +35,7 @@ class SiteConfig:
     deployment: Deployment
     abis: dict[str, list[dict[str, Any]]]
     rpc_url: str | None = None
+    history_rounds: int = HISTORY_ROUNDS
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,7 +47,7 @@ class SiteConfig:
             "nmr": self.deployment.nmr,
             "treasury": self.deployment.treasury,
             "rpcUrl": self.rpc_url,
-            "historyRounds": HISTORY_ROUNDS,
+            "historyRounds": self.history_rounds,
             "pollSeconds": POLL_SECONDS,
             "abis": self.abis,
         }

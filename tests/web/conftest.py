@@ -93,17 +93,19 @@ def contracts(project, deployed):
 
 @pytest.fixture
 def serve_page(project, deployed):
-    """`serve_page(rpc_url=None)` -> the page's URL; every server started stops after the test."""
+    """`serve_page(rpc_url=None, history_rounds=90)` -> the page's URL; every server started
+    stops after the test."""
     from nmr_pools.deployments import read_deployment
     from nmr_pools.web.server import serving
-    from nmr_pools.web.site_config import SiteConfig, contract_abis
+    from nmr_pools.web.site_config import HISTORY_ROUNDS, SiteConfig, contract_abis
 
     abis = contract_abis(project)
     with ExitStack() as servers:
 
-        def start(rpc_url: str | None = None) -> str:
+        def start(rpc_url: str | None = None, history_rounds: int = HISTORY_ROUNDS) -> str:
             config = SiteConfig(network="ethereum:local", deployments_file=str(deployed["path"]),
-                                deployment=read_deployment(deployed["path"]), abis=abis, rpc_url=rpc_url)
+                                deployment=read_deployment(deployed["path"]), abis=abis, rpc_url=rpc_url,
+                                history_rounds=history_rounds)
             return servers.enter_context(serving(config))
 
         yield start

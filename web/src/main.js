@@ -380,6 +380,7 @@ async function start() {
     nodes.networkLine.textContent = "";
     return;
   }
+  byId("chart-header").textContent = `Price per share, last ${app.config.historyRounds} settled rounds`;
   if (app.config.rpcUrl) app.rpcReader = new Reader(app.config, app.config.rpcUrl);
   if (app.wallet) {
     app.walletReader = new Reader(app.config, app.wallet.provider);

@@ -11,8 +11,8 @@ import { feeText, roomText } from "./pools_view.js";
 function facts(pool, chain) {
   const waiting = chain.currentRound - 1n - pool.lastSettledRound;
   const rows = [
-    ["Pool", pool.address],
-    ["Owner", pool.owner],
+    ["Pool", el("span", { class: "address" }, pool.address)],
+    ["Owner", el("span", { class: "address" }, pool.owner)],
     ["State", pool.state],
     ["Price per share", formatPrice(pool.pricePerShare)],
     ["High-water mark", formatPrice(pool.highWaterMark)],
@@ -91,7 +91,7 @@ function pendingItems(pool, chain, position, onCancel) {
 
 export function renderPoolPanel(nodes, { pool, chain, history, accountData, account }, handlers) {
   nodes.title.textContent = `Pool ${pool.model}`;
-  fill(nodes.chart, priceChart(pool.model, history.get(pool.address) ?? [], { width: 560, height: 200, detailed: true }));
+  fill(nodes.chart, priceChart(pool.model, history.get(pool.address) ?? [], { width: 520, height: 200, detailed: true }));
   fill(nodes.facts, facts(pool, chain));
   nodes.connectHint.hidden = Boolean(account);
   nodes.actions.hidden = !account || !accountData;

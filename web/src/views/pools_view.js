@@ -34,7 +34,7 @@ export function renderPools(body, chain, history, selected, onSelect) {
       el("td", { class: "num", "data-field": "hwm" }, formatPrice(pool.highWaterMark)),
       el("td", { class: "num", "data-field": "assets" }, formatNmr(pool.totalAssets)),
       el("td", { class: "num", "data-field": "room" }, roomText(pool)),
-      el("td", { class: "num", "data-field": "fee" }, feeText(pool)),
+      el("td", { class: "num wrap", "data-field": "fee" }, feeText(pool)),
       el("td", { class: "num", "data-field": "settled" }, String(pool.lastSettledRound)),
       el("td", { "data-field": "chart" }, priceChart(pool.model, history.get(pool.address) ?? [])),
     );
