@@ -46,7 +46,11 @@ class AnvilNode:
         args = [ANVIL, "--port", str(self.port), "--silent", "--dump-state", str(self.state)]
         if load:
             args += ["--load-state", str(self.state)]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # npm's `anvil` is a node wrapper that spawns the real binary: a session of its own lets
+        # stop()/kill() signal both, so no anvil outlives the test
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
             try:
@@ -58,15 +62,30 @@ class AnvilNode:
 
     def stop(self) -> None:
         """SIGTERM: anvil writes its state to `state` and exits."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=STARTUP_TIMEOUT)
-        self.process = None
+        self._signal_group(signal.SIGTERM)
 
     def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=STARTUP_TIMEOUT)
+        self._signal_group(signal.SIGKILL)
+
+    def _signal_group(self, number: int) -> None:
+        """Signal the wrapper and the anvil it spawned, and wait until every one has exited."""
+        if self.process is None:
+            return
+        group = self.process.pid  # the session leader's pid is its process group id
+        try:
+            os.killpg(group, number)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=STARTUP_TIMEOUT)
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            os.killpg(group, signal.SIGKILL)
         self.process = None
 
     def rpc(self, method: str, *params: Any) -> Any:
