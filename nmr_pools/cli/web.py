@@ -17,13 +17,25 @@ from nmr_pools.cli.common import deployments_option
 
 @click.command()
 @network_option()
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to listen on (0: any free port).")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; the default serves this machine only.")
-@click.option("--rpc-url", default=None,
-              help="Read-only JSON-RPC URL of the chain, used when the browser has no wallet or it is on another "
-                   "network (checked at start: chain id and factory).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; the default serves this machine only.",
+)
+@click.option(
+    "--rpc-url",
+    default=None,
+    help="Read-only JSON-RPC URL of the chain, used when the browser has no wallet or it is on another "
+    "network (checked at start: chain id and factory).",
+)
 @deployments_option
 def web(network: Any, port: int, host: str, rpc_url: str | None, deployments_path: Path | None) -> None:
     """Serve the delegators' page: browse the pools, deposit, redeem, claim and cancel from a
@@ -41,14 +53,21 @@ def web(network: Any, port: int, host: str, rpc_url: str | None, deployments_pat
         if rpc_url:
             check_rpc_url(rpc_url, deployment, path)
         abis = contract_abis(load_project())
-        config = SiteConfig(network=f"{ecosystem}:{network_name}", deployments_file=str(path), deployment=deployment,
-                            abis=abis, rpc_url=rpc_url)
+        config = SiteConfig(
+            network=f"{ecosystem}:{network_name}",
+            deployments_file=str(path),
+            deployment=deployment,
+            abis=abis,
+            rpc_url=rpc_url,
+        )
         server = make_server(config, host, port)
     except NmrPoolsError as error:
         raise click.UsageError(str(error)) from None
     url = url_of(server)
-    click.echo(f"Serving the delegators' page for {config.network} (chain id {deployment.chain_id}, "
-               f"factory {deployment.factory}) at {url}")
+    click.echo(
+        f"Serving the delegators' page for {config.network} (chain id {deployment.chain_id}, "
+        f"factory {deployment.factory}) at {url}"
+    )
     if rpc_url:
         click.echo(f"Without a wallet the page reads through {rpc_url}.")
     if host not in ("127.0.0.1", "localhost", "::1"):

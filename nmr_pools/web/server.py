@@ -41,10 +41,18 @@ def content_security_policy(rpc_url: str | None) -> str:
     if rpc_url:
         parts = urlsplit(rpc_url)
         connect.append(f"{parts.scheme}://{parts.netloc}")
-    return "; ".join([
-        "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
-        f"connect-src {' '.join(connect)}", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            f"connect-src {' '.join(connect)}",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def make_handler(config: SiteConfig) -> type[BaseHTTPRequestHandler]:
@@ -94,13 +102,17 @@ def make_handler(config: SiteConfig) -> type[BaseHTTPRequestHandler]:
 def make_server(config: SiteConfig, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
     """A server bound to host:port (port 0: any free port); NmrPoolsError when it cannot bind."""
     if not BUNDLE.exists():
-        raise PageNotBuiltError(f"The page is not built ({BUNDLE} is missing): run `npm run build` (`make env` does).")
+        raise PageNotBuiltError(
+            f"The page is not built ({BUNDLE} is missing): run `npm run build` (`make env` does)."
+        )
     try:
         server = ThreadingHTTPServer((host, port), make_handler(config))
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise NmrPoolsError(f"Port {port} on {host} is in use; pick another with --port.") from None
-        raise NmrPoolsError(f"Cannot listen on {host}:{port} ({error.strerror}); check --host and --port.") from None
+        raise NmrPoolsError(
+            f"Cannot listen on {host}:{port} ({error.strerror}); check --host and --port."
+        ) from None
     server.daemon_threads = True
     return server
 

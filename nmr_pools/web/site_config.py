@@ -61,17 +61,21 @@ def contract_abis(project: Any) -> dict[str, list[dict[str, Any]]]:
     abis = {}
     for name in PAGE_CONTRACTS:
         contract_type = getattr(project, name).contract_type
-        abis[name] = [item.model_dump(mode="json", by_alias=True, exclude_none=True) for item in contract_type.abi]
+        abis[name] = [
+            item.model_dump(mode="json", by_alias=True, exclude_none=True) for item in contract_type.abi
+        ]
     return abis
 
 
 def _rpc(url: str, method: str, *params: Any) -> Any:
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=RPC_TIMEOUT) as response:  # noqa: S310 - the URL the user gave
+    with urllib.request.urlopen(request, timeout=RPC_TIMEOUT) as response:
         reply = json.loads(response.read())
     if "error" in reply:
-        raise DeploymentsError(f"{url} answered {method} with an error: {reply['error'].get('message', reply['error'])}.")
+        raise DeploymentsError(
+            f"{url} answered {method} with an error: {reply['error'].get('message', reply['error'])}."
+        )
     return reply["result"]
 
 

@@ -103,9 +103,14 @@ def serve_page(project, deployed):
     with ExitStack() as servers:
 
         def start(rpc_url: str | None = None, history_rounds: int = HISTORY_ROUNDS) -> str:
-            config = SiteConfig(network="ethereum:local", deployments_file=str(deployed["path"]),
-                                deployment=read_deployment(deployed["path"]), abis=abis, rpc_url=rpc_url,
-                                history_rounds=history_rounds)
+            config = SiteConfig(
+                network="ethereum:local",
+                deployments_file=str(deployed["path"]),
+                deployment=read_deployment(deployed["path"]),
+                abis=abis,
+                rpc_url=rpc_url,
+                history_rounds=history_rounds,
+            )
             return servers.enter_context(serving(config))
 
         yield start
@@ -121,8 +126,11 @@ def browser(tmp_path):
         pytest.fail(f"{CHROMIUM} is missing: run `make env` (it installs Debian's chromium)")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-            headless=True, viewport=VIEWPORT,
+            str(tmp_path / "chromium-profile"),
+            executable_path=str(CHROMIUM),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport=VIEWPORT,
         )
         context.set_default_timeout(TIMEOUT_MS)
         errors: list[str] = []

@@ -9,7 +9,6 @@ from playwright.sync_api import Page, expect
 
 from tests.web.browser import TIMEOUT_MS
 
-
 # the page's Content-Security-Policy forbids eval, so Playwright's wait_for_function cannot run
 # there: counters are polled from here (page.wait_for_timeout keeps the wallet's calls flowing)
 POLL_MS = 50

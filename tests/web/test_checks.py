@@ -7,7 +7,17 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import ALICE, DEPLOYER, NMR, OWNER
-from tests.web.page import act, choose, connect, deposit, expect_confirmed, open_page, redeem, refresh, transaction
+from tests.web.page import (
+    act,
+    choose,
+    connect,
+    deposit,
+    expect_confirmed,
+    open_page,
+    redeem,
+    refresh,
+    transaction,
+)
 
 
 @pytest.fixture
@@ -56,7 +66,8 @@ def test_page__redeem_more_than_held__message_and_nothing_sent(alice_page):
     nonce, sent = page.nonce(), len(page.wallet.sent)
     redeem(page, "5")  # the 10 shares are claimable, not yet held
     expect(page.locator("#redeem-error")).to_have_text(
-        "You hold 0 shares, less than 5 shares (claim your converted deposits first).")
+        "You hold 0 shares, less than 5 shares (claim your converted deposits first)."
+    )
     redeem(page, "0.0000000000000000001")
     expect(page.locator("#redeem-error")).to_contain_text("has more than 18 decimals")
     assert len(page.wallet.sent) == sent and page.nonce() == nonce
@@ -68,11 +79,14 @@ def test_page__paused_pool_and_deposit_limit__message_and_nothing_sent(alice_pag
     alpha.set_deposit_limit(25 * NMR, sender=accounts[OWNER])
     nonce = page.nonce()
     deposit(page, "30")
-    expect(page.locator("#deposit-error")).to_have_text("The pool's deposit limit leaves room for 25 NMR only.")
+    expect(page.locator("#deposit-error")).to_have_text(
+        "The pool's deposit limit leaves room for 25 NMR only."
+    )
     alpha.pause(sender=accounts[DEPLOYER])  # the deployer holds the guardian role
     deposit(page, "5")
     expect(page.locator("#deposit-error")).to_have_text(
-        "The alpha pool is paused and takes no new deposits (redeeming and claiming still work).")
+        "The alpha pool is paused and takes no new deposits (redeeming and claiming still work)."
+    )
     expect(page.get_by_role("button", name="Deposit (pool paused)")).to_be_visible()
     expect(page.locator('#pools-body tr[data-model="alpha"] .state')).to_have_text("paused")
     assert page.wallet.sent == [] and page.nonce() == nonce
@@ -84,8 +98,10 @@ def test_page__wrong_network__named_and_nothing_sent(alice_page):
     page.wallet.chain_id = 1
     page.evaluate("window.ethereum.__emit('chainChanged', '0x1')")
     alert = page.locator("#network-alert")
-    expect(alert).to_contain_text("Your wallet is on Ethereum mainnet (chain id 1), but these pools are on "
-                                  "a local development chain (anvil) (chain id 31337) (ethereum:local)")
+    expect(alert).to_contain_text(
+        "Your wallet is on Ethereum mainnet (chain id 1), but these pools are on "
+        "a local development chain (anvil) (chain id 31337) (ethereum:local)"
+    )
     # the pools are still shown, read through the RPC URL the page was started with
     expect(page.locator("#network-line")).to_contain_text("reading through the RPC URL")
     deposit(page, "10")
@@ -113,9 +129,13 @@ def test_page__round_closes_before_cancel__revert_reason_in_plain_words(alice_pa
     anvil_node.set_time(factory.round_start(3))  # the round closes while the page still offers Cancel
     nonce = page.nonce()
     act(page, cancel.click)
-    message = ("Refused by the pool: round closed, cannot cancel (a request can be cancelled only while the "
-               "round it was made in is open).")
+    message = (
+        "Refused by the pool: round closed, cannot cancel (a request can be cancelled only while the "
+        "round it was made in is open)."
+    )
     expect(page.locator("#cancel-error")).to_have_text(message)
-    expect(transaction(page, "Cancel the deposit request of round 2 in alpha")).to_contain_text(f"failed: {message}")
+    expect(transaction(page, "Cancel the deposit request of round 2 in alpha")).to_contain_text(
+        f"failed: {message}"
+    )
     assert page.nonce() == nonce  # simulated first: refused before anything was signed
     expect(page.get_by_role("button", name="Cancel the deposit of 10 NMR made in round 2")).to_have_count(0)

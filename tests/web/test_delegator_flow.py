@@ -43,8 +43,9 @@ def expect_position_matches_chain(page, contracts, pool, account):
     return position
 
 
-def test_page__delegator_flow__numbers_match_the_chain(contracts, run, serve_page, browser, wallet_for,
-                                                      anvil_node, accounts, tmp_path, screenshot):
+def test_page__delegator_flow__numbers_match_the_chain(
+    contracts, run, serve_page, browser, wallet_for, anvil_node, accounts, tmp_path, screenshot
+):
     alice = accounts[ALICE]
     factory, nmr, alpha = contracts.factory, contracts.nmr, contracts.pool("alpha")
     wallet = wallet_for(ALICE)
@@ -69,11 +70,16 @@ def test_page__delegator_flow__numbers_match_the_chain(contracts, run, serve_pag
     nmr.approve(alpha, 7 * NMR, sender=alice)
     sent_before = len(wallet.sent)
     deposit(page, "50.5")
-    expect_confirmed(page, "Change the allowance for alpha from 7 NMR to 50.5 NMR (changeApproval)",
-                     "Deposit 50.5 NMR into alpha")
+    expect_confirmed(
+        page,
+        "Change the allowance for alpha from 7 NMR to 50.5 NMR (changeApproval)",
+        "Deposit 50.5 NMR into alpha",
+    )
     selectors = [tx["data"][:10] for tx in wallet.sent[sent_before:]]
     assert selectors[0] == CHANGE_APPROVAL and APPROVE not in selectors
-    assert [(int(r), int(a)) for r, a in alpha.pending_requests(alice, False)] == [(2, 50_500_000_000_000_000_000)]
+    assert [(int(r), int(a)) for r, a in alpha.pending_requests(alice, False)] == [
+        (2, 50_500_000_000_000_000_000)
+    ]
     expect(page.locator("#nmr-balance")).to_have_text(f"NMR balance: {format_nmr(nmr.balanceOf(alice))}")
     expect(position_cell(page, "alpha", "pending")).to_have_text("deposit 50.5 NMR (round 2)")
     expect(position_cell(page, "alpha", "converts")).to_have_text("after round 1 is settled (1 to settle)")
@@ -87,7 +93,9 @@ def test_page__delegator_flow__numbers_match_the_chain(contracts, run, serve_pag
     refresh(page)
     claimable = int(alpha.maxMint(alice))
     assert claimable > 100 * NMR
-    expect(position_cell(page, "alpha", "claimable")).to_have_text(f"{format_nmr(claimable, unit='shares')} (deposit)")
+    expect(position_cell(page, "alpha", "claimable")).to_have_text(
+        f"{format_nmr(claimable, unit='shares')} (deposit)"
+    )
     expect(pool_cell(page, "alpha", "price")).to_have_text(f"{format_nmr(alpha.price_per_share(), places=8)}")
     expect(pool_cell(page, "alpha", "settled")).to_have_text("1")
     expect(pool_cell(page, "alpha", "chart").locator("svg")).to_have_attribute("data-points", "1")
@@ -102,7 +110,10 @@ def test_page__delegator_flow__numbers_match_the_chain(contracts, run, serve_pag
     expect_confirmed(page, "Redeem 10 shares of alpha")
     item = page.locator('#pending-list li[data-side="redeem"][data-round="3"]')
     expect(item).to_contain_text("converts after round 2 is settled (1 to settle)")
-    act(page, lambda: item.get_by_role("button", name="Cancel the redemption of 10 shares made in round 3").click())
+    act(
+        page,
+        lambda: item.get_by_role("button", name="Cancel the redemption of 10 shares made in round 3").click(),
+    )
     expect_confirmed(page, "Cancel the redemption request of round 3 in alpha")
     assert list(alpha.pending_requests(alice, True)) == []
     assert int(alpha.balanceOf(alice)) == claimable

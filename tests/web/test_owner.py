@@ -26,8 +26,9 @@ def set_fee(page, text: str) -> None:
     act(page, lambda: page.get_by_role("button", name="Change fee").click())
 
 
-def test_page__owner__claims_fees_and_changes_fee(contracts, run, serve_page, browser, wallet_for, accounts,
-                                                  anvil_node, tmp_path):
+def test_page__owner__claims_fees_and_changes_fee(
+    contracts, run, serve_page, browser, wallet_for, accounts, anvil_node, tmp_path
+):
     alice, owner = accounts[ALICE], accounts[OWNER]
     factory, nmr, alpha = contracts.factory, contracts.nmr, contracts.pool("alpha")
     nmr.approve(alpha, 400 * NMR, sender=alice)

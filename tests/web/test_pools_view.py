@@ -11,7 +11,7 @@ from nmr_pools.amounts import format_fee, format_nmr, format_price
 from tests.integration.helpers import model_key
 from tests.web.audit import serious_violations
 from tests.web.conftest import BOB, DEPLOYER, NMR, OWNER, SETTLER
-from tests.web.page import choose, open_page, pool_cell
+from tests.web.page import open_page, pool_cell
 
 # rounds settled before the page opens, and how many of them its charts show
 SETTLED_ROUNDS = 14
@@ -31,16 +31,21 @@ def settle_rounds(contracts, anvil_node, settler, pools):
         round_id = index + 1
         anvil_node.set_time(contracts.factory.round_start(round_id + 1))
         digest = keccak(text=f"round {round_id}")
-        reports = [(pool.address, round_id, RETURNS[name][index] * 10**15, digest) for name, pool in pools.items()]
+        reports = [
+            (pool.address, round_id, RETURNS[name][index] * 10**15, digest) for name, pool in pools.items()
+        ]
         receipt = contracts.factory.settle_many(reports, sender=settler)
         for name, pool in pools.items():
-            [event] = [log for log in receipt.decode_logs(pool.Settled) if log.contract_address == pool.address]
+            [event] = [
+                log for log in receipt.decode_logs(pool.Settled) if log.contract_address == pool.address
+            ]
             prices[name].append(int(event.price_per_share))
     return prices
 
 
 def test_page__pools_view__states_fees_prices_and_charts_without_a_wallet(
-        run, contracts, serve_page, browser, anvil_node, accounts, screenshot):
+    run, contracts, serve_page, browser, anvil_node, accounts, screenshot
+):
     run("create-pool", "--model-id", "gamma", "--fee", "10", "--account", "TEST::3")
     run("create-pool", "--model-id", "delta", "--fee", "5", "--account", "TEST::3")
     pools = {name: contracts.pool(name) for name in ("alpha", "beta", "gamma", "delta")}
@@ -49,7 +54,9 @@ def test_page__pools_view__states_fees_prices_and_charts_without_a_wallet(
         contracts.nmr.approve(pools[name], amount * NMR, sender=bob)
         pools[name].requestDeposit(amount * NMR, bob, bob, sender=bob)
     pools["delta"].shutdown(sender=owner)
-    prices = settle_rounds(contracts, anvil_node, accounts[SETTLER], {n: pools[n] for n in ("alpha", "beta", "gamma")})
+    prices = settle_rounds(
+        contracts, anvil_node, accounts[SETTLER], {n: pools[n] for n in ("alpha", "beta", "gamma")}
+    )
     pools["alpha"].set_fee(3_000, sender=owner)  # an increase: applies after the factory's delay
     pools["beta"].set_deposit_limit(1_000 * NMR, sender=owner)
     pools["gamma"].pause(sender=accounts[DEPLOYER])
@@ -84,14 +91,20 @@ def test_page__pools_view__states_fees_prices_and_charts_without_a_wallet(
     for name in ("alpha", "beta", "gamma"):
         chart = pool_cell(page, name, "chart").locator("svg")
         expect(chart).to_have_attribute("data-points", str(HISTORY_ROUNDS))
-        shown = prices[name][first - 1:]
-        label = (f"Price per share of {name} over {HISTORY_ROUNDS} settled round(s), {first} to {SETTLED_ROUNDS}: "
-                 f"{format_price(shown[0])} to {format_price(shown[-1])} "
-                 f"(low {format_price(min(shown))}, high {format_price(max(shown))}).")
+        shown = prices[name][first - 1 :]
+        label = (
+            f"Price per share of {name} over {HISTORY_ROUNDS} settled round(s), {first} to {SETTLED_ROUNDS}: "
+            f"{format_price(shown[0])} to {format_price(shown[-1])} "
+            f"(low {format_price(min(shown))}, high {format_price(max(shown))})."
+        )
         expect(chart).to_have_attribute("aria-label", label)
     expect(pool_cell(page, "delta", "chart").locator("svg")).to_have_attribute("data-points", "0")
 
-    choose(page, "beta")
+    # keyboard only: the model's button opens its panel and moves the focus to it
+    page.locator("#pools-body").get_by_role("button", name="beta", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#pool-title")).to_have_text("Pool beta")
+    expect(page.locator("#pool-title")).to_be_focused()
     expect(page.locator("#pool-chart svg")).to_have_attribute("data-points", str(HISTORY_ROUNDS))
     expect(page.locator("#pool-connect-hint")).to_be_visible()
     expect(page.locator("#pool-facts")).to_contain_text(str(pools["beta"].address))

@@ -25,16 +25,23 @@ STARTUP_TIMEOUT = 120
 
 def fake_deployment(path: Path, chain_id: int = 31337) -> Deployment:
     """A deployments file (addresses need not hold code: without --rpc-url nothing checks them)."""
-    deployment = Deployment(ecosystem="ethereum", network="local", chain_id=chain_id, block=7,
-                            nmr="0x" + "11" * 20, treasury="0x" + "22" * 20, pool_implementation="0x" + "33" * 20,
-                            factory="0x" + "44" * 20)
+    deployment = Deployment(
+        ecosystem="ethereum",
+        network="local",
+        chain_id=chain_id,
+        block=7,
+        nmr="0x" + "11" * 20,
+        treasury="0x" + "22" * 20,
+        pool_implementation="0x" + "33" * 20,
+        factory="0x" + "44" * 20,
+    )
     save_deployment(deployment, path)
     return deployment
 
 
 def get(url: str) -> tuple[int, dict[str, str], bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - the local server
+        with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
@@ -42,8 +49,13 @@ def get(url: str) -> tuple[int, dict[str, str], bytes]:
 
 def test_web__serves_page_and_config__stops_on_ctrl_c(tmp_path):
     deployment = fake_deployment(tmp_path / "deployments" / "ethereum-local.json")
-    process = subprocess.Popen([APE, "pools", "web", "--network", "ethereum:local", "--port", "0"], cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [APE, "pools", "web", "--network", "ethereum:local", "--port", "0"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         line = ""
         while "Serving" not in line:
@@ -64,7 +76,9 @@ def test_web__serves_page_and_config__stops_on_ctrl_c(tmp_path):
         assert set(config["abis"]) == set(PAGE_CONTRACTS)
         names = {item.get("name") for item in config["abis"]["DelegationPool"]}
         assert {"requestDeposit", "requestRedeem", "pending_requests", "Settled"} <= names
-        assert {"approve", "changeApproval", "allowance"} <= {item.get("name") for item in config["abis"]["NMR"]}
+        assert {"approve", "changeApproval", "allowance"} <= {
+            item.get("name") for item in config["abis"]["NMR"]
+        }
         status, _, _ = get(url + "app.js")
         assert status == 200
         status, _, _ = get(url + "../pyproject.toml")
@@ -82,12 +96,8 @@ def test_web__serves_page_and_config__stops_on_ctrl_c(tmp_path):
 
 
 @pytest.fixture
-def web(workdir_runner):
-    return workdir_runner
-
-
-@pytest.fixture
-def workdir_runner(tmp_path, monkeypatch):
+def web(tmp_path, monkeypatch):
+    """`web(*args)`: `ape pools web --network ethereum:local ...` that must fail with a usage error."""
     from click.testing import CliRunner
 
     from nmr_pools.cli import cli
@@ -128,7 +138,9 @@ def test_web__rpc_url_on_another_chain__usage_error(web, tmp_path, anvil_node):
 def test_web__rpc_url_without_factory__usage_error(web, tmp_path, anvil_node):
     fake_deployment(tmp_path / "deployments" / "ethereum-local.json")
     output = " ".join(web("--rpc-url", anvil_node.url).split())
-    assert "No factory at 0x4444444444444444444444444444444444444444" in output and "ape pools deploy" in output
+    assert (
+        "No factory at 0x4444444444444444444444444444444444444444" in output and "ape pools deploy" in output
+    )
 
 
 def test_web__rpc_url_not_http__usage_error(web, tmp_path):

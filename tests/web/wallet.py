@@ -55,7 +55,7 @@ class AnvilWallet:
     def forward(self, method: str, params: list[Any]) -> dict[str, Any]:
         body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
         request = urllib.request.Request(self.rpc_url, body, {"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - local anvil
+        with urllib.request.urlopen(request, timeout=30) as response:
             reply = json.loads(response.read())
         return {"result": reply.get("result"), "error": reply.get("error")}
 
