@@ -172,6 +172,7 @@ def screenshot():
             return None
         path = ROOT / folder / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
+        page.evaluate("document.activeElement?.blur()")  # no focus ring in the picture
         page.screenshot(path=str(path), full_page=True)
         return path
 

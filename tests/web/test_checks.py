@@ -92,7 +92,7 @@ def test_page__paused_pool_and_deposit_limit__message_and_nothing_sent(alice_pag
     assert page.wallet.sent == [] and page.nonce() == nonce
 
 
-def test_page__wrong_network__named_and_nothing_sent(alice_page):
+def test_page__wrong_network__named_and_nothing_sent(alice_page, browser, serve_page):
     page = alice_page
     nonce = page.nonce()
     page.wallet.chain_id = 1
@@ -116,6 +116,13 @@ def test_page__wrong_network__named_and_nothing_sent(alice_page):
     deposit(page, "10")
     expect(page.locator("#deposit-error")).to_contain_text("Your wallet is on Sepolia (chain id 11155111)")
     assert page.wallet.sent == [] and page.nonce() == nonce
+
+    # served without --rpc-url, a page on the wrong network has nothing to read through: it says so
+    other = browser.new_page(page.wallet)
+    open_page(other, serve_page())
+    expect(other.locator("#network-alert")).to_contain_text("Your wallet is on Sepolia (chain id 11155111)")
+    expect(other.locator("#page-error")).to_contain_text("Switch your wallet to the pools' network to see them")
+    expect(other.locator("#pools-body tr")).to_have_count(0)
 
 
 def test_page__round_closes_before_cancel__revert_reason_in_plain_words(alice_page, contracts, anvil_node):

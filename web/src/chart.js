@@ -40,8 +40,10 @@ export function priceChart(model, points, { width = 140, height = 36, detailed =
   root.append(svg("title", {}, label));
   if (points.length === 0) {
     // nothing to draw: a one-line box, whatever size the chart would have had
+    const narrow = Math.min(width, 160);
+    root.setAttribute("width", String(narrow));
     root.setAttribute("height", "20");
-    root.setAttribute("viewBox", `0 0 ${width} 20`);
+    root.setAttribute("viewBox", `0 0 ${narrow} 20`);
     root.append(svg("text", { x: 2, y: 14, class: "chart-empty" }, "no settled rounds yet"));
     return root;
   }

@@ -351,6 +351,8 @@ function wire() {
     });
     app.wallet.on("chainChanged", async (hex) => {
       app.walletChainId = Number(BigInt(hex));
+      // a form's message about the old network no longer applies
+      for (const node of document.querySelectorAll("#pool-actions .error")) node.textContent = "";
       app.walletReader = new Reader(app.config, app.wallet.provider);
       if (app.account) app.sender = new Sender(app.config, app.wallet, app.walletReader, log);
       await refresh();
