@@ -121,7 +121,9 @@ def test_page__wrong_network__named_and_nothing_sent(alice_page, browser, serve_
     other = browser.new_page(page.wallet)
     open_page(other, serve_page())
     expect(other.locator("#network-alert")).to_contain_text("Your wallet is on Sepolia (chain id 11155111)")
-    expect(other.locator("#page-error")).to_contain_text("Switch your wallet to the pools' network to see them")
+    expect(other.locator("#page-error")).to_contain_text(
+        "Switch your wallet to the pools' network to see them"
+    )
     expect(other.locator("#pools-body tr")).to_have_count(0)
 
 
