@@ -126,7 +126,7 @@ function render() {
       onCancel: (side, round) => onCancel(pool, side, round),
     });
   }
-  setBusy(app.busy);
+  showBusy(app.busy);
 }
 
 async function readEverything() {
@@ -197,16 +197,12 @@ async function refresh() {
   }
 }
 
-function setBusy(busy) {
-  app.busy = busy;
+/** While an action runs its buttons are disabled (the claim buttons' state is the panel's). */
+function showBusy(busy) {
   nodes.panel.actions.setAttribute("aria-busy", busy ? "true" : "false");
   for (const button of nodes.panel.actions.querySelectorAll("button")) {
     if (busy) button.disabled = true;
-  }
-  if (!busy && app.chain) {
-    for (const button of nodes.panel.actions.querySelectorAll("button")) {
-      if (button !== nodes.panel.claimButton && button !== nodes.panel.claimFeesButton) button.disabled = false;
-    }
+    else if (button !== nodes.panel.claimButton && button !== nodes.panel.claimFeesButton) button.disabled = false;
   }
 }
 
@@ -215,10 +211,18 @@ function setBusy(busy) {
  * the wrong chain), then fresh data and the form's checks, then the transactions.
  */
 async function act(input, errorNode, check, run) {
-  if (app.busy) return;
+  if (app.busy) return; // one action at a time: a second click while one runs does nothing
+  app.busy = true;
+  const trigger = document.activeElement; // disabling it drops the focus: it comes back after
+  showBusy(true);
   try {
     await checkAndRun(input ?? errorNode, errorNode, check, run);
   } finally {
+    app.busy = false;
+    showBusy(false);
+    await refresh();
+    const lost = document.activeElement === null || document.activeElement === document.body;
+    if (lost && trigger?.isConnected && !trigger.disabled) trigger.focus();
     count("actions");
   }
 }
@@ -247,15 +251,11 @@ async function checkAndRun(input, errorNode, check, run) {
     input.focus();
     return;
   }
-  setBusy(true);
   try {
     await run(fresh, value);
     if (input.tagName === "INPUT") input.value = "";
   } catch (error) {
     errorNode.textContent = error.message;
-  } finally {
-    setBusy(false);
-    await refresh();
   }
 }
 
