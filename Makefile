@@ -3,6 +3,10 @@ SHELL := /bin/bash
 VENV := .venv
 STAMP := $(VENV)/.installed
 ANVIL := node_modules/.bin/anvil
+# the delegators' web page, bundled by esbuild from web/src (npm run build)
+WEB_APP := nmr_pools/web/static/app.js
+# Debian's browser for the page tests (Playwright drives it; it cannot download its own)
+CHROMIUM := /usr/bin/chromium
 # ape-foundry starts anvil itself when it is on PATH
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 # hypothesis profile of the fuzzing suite: ci (default), long or smoke
@@ -31,7 +35,13 @@ $(ANVIL): package.json package-lock.json
 	npm install --no-audit --no-fund
 	touch $(ANVIL)
 
-env: $(STAMP) $(ANVIL)
+$(WEB_APP): $(ANVIL) $(wildcard web/src/*.js web/src/*/*.js)
+	npm run build
+
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+env: $(STAMP) $(ANVIL) $(WEB_APP) $(CHROMIUM)
 
 # the fuzzing suite's two halves (one per core, different seeds) beside the rest of the suite
 test: env

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("nmr_pools.scoring.cli:score_command", "Score a round: results file and digest for `settle`."),
     "settle": ("nmr_pools.cli.settle:settle", "Settle a scored round on every pool (settler)."),
     "verify": ("nmr_pools.cli.settle:verify", "Recompute a round's results and check what the pools settled."),
+    "web": ("nmr_pools.cli.web:web", "Serve the delegators' page: pools, deposits, claims from a browser wallet."),
 }
 
 

@@ -58,7 +58,8 @@ class AnvilNode:
         args = [ANVIL, "--port", str(self.port), "--silent", "--dump-state", str(self.state)]
         if load:
             args += ["--load-state", str(self.state)]
-        # a session of its own, so stopping it stops anything it started too
+        # npm's `anvil` is a node wrapper that spawns the real binary: a session of its own lets
+        # stop()/kill() signal both, so no anvil outlives the test
         self.process = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
@@ -73,18 +74,30 @@ class AnvilNode:
 
     def stop(self) -> None:
         """SIGTERM: anvil writes its state to `state` and exits."""
-        self._signal(signal.SIGTERM)
+        self._signal_group(signal.SIGTERM)
 
     def kill(self) -> None:
-        self._signal(signal.SIGKILL)
+        self._signal_group(signal.SIGKILL)
 
-    def _signal(self, signum: int) -> None:
-        if self.process is not None:
+    def _signal_group(self, number: int) -> None:
+        """Signal the wrapper and the anvil it spawned, and wait until every one has exited."""
+        if self.process is None:
+            return
+        group = self.process.pid  # the session leader's pid is its process group id
+        try:
+            os.killpg(group, number)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=STARTUP_TIMEOUT)
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
             try:
-                os.killpg(self.process.pid, signum)
+                os.killpg(group, 0)
             except ProcessLookupError:
-                pass
-            self.process.wait(timeout=STARTUP_TIMEOUT)
+                break
+            time.sleep(0.05)
+        else:
+            os.killpg(group, signal.SIGKILL)
         self.process = None
 
     def rpc(self, method: str, *params: Any) -> Any:
