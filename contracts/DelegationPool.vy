@@ -1,4 +1,5 @@
 # pragma version ~=0.4.3
+# pragma optimize codesize
 """
 @title NMR Delegation Pool
 @notice One pool per Numerai model. Delegators deposit NMR and receive pool shares; each
@@ -16,14 +17,31 @@
 
         Settlement of round `r` (strictly `last_settled_round + 1`, only once closed):
             amount = active_assets * |round_return| / 1e18
-        gains are drawn from the PayoutTreasury, losses burned with NMR's burn, then the
-        deposit and redeem groups of round `r + 1` convert at the resulting price.
+        gains are drawn from the PayoutTreasury (what it cannot pay now is owed to the pool
+        and credited when it is collected), losses burned with NMR's burn, then the deposit
+        and redeem groups of round `r + 1` convert at the resulting price.
+
+        No played round can be escaped. A wind-down at round `s` stops new deposits but
+        every round up to `s` is still settled and requests convert on their usual schedule
+        (redemptions made later join the group of `s + 1`); once `s` is settled the pool is
+        closed. Only the emergency exit (anyone, once no result has arrived for the stall
+        gap after a round closed) forfeits unsettled rounds; a pool whose price falls below
+        1e-6 NMR per share is closed as depleted, so share counts stay bounded.
 
         Deployed as minimal proxies of one implementation: everything a pool needs is set
         in `initialize`, never in the constructor (see DESIGN.md §8).
 @custom:security - Rounding favours the pool: gains, fees and conversions round down,
                    losses round up; a virtual share and a virtual asset (offset 1) keep
                    conversions fair at tiny supplies.
+                 - Share counts are bounded: no deposit converts below MIN_PRICE, so
+                   supply <= (assets + 1) * 1e6 < 2**128 (all NMR is 1.1e25 wei); every
+                   packed word asserts that its halves fit.
+                 - The zero address is refused as receiver, controller and operator: mainnet
+                   NMR would accept a transfer to it and the NMR would be lost.
+                 - ERC-7540's previews must revert: the pool has no preview functions (and no
+                   fallback), so every such call reverts. Shares have no EIP-2612 permit
+                   (ERC-7540 operators cover delegation); both keep the pool under EIP-170's
+                   24,576-byte limit.
                  - Assets are tracked in storage, never read from `balanceOf`, so NMR sent
                    straight to the pool (donations) changes nobody's claim.
                  - Trusts the factory (roles, caps, schedule) and the treasury it names;
@@ -51,10 +69,6 @@ exports: (
     erc20.allowance,
     erc20.totalSupply,
     erc20.decimals,
-    erc20.permit,
-    erc20.nonces,
-    erc20.DOMAIN_SEPARATOR,
-    erc20.eip712Domain,
     ownable_2step.owner,
     ownable_2step.pending_owner,
     ownable_2step.transfer_ownership,
@@ -83,7 +97,7 @@ interface IPoolFactory:
 
 
 interface IPayoutTreasury:
-    def pay(amount: uint256): nonpayable
+    def pay(amount: uint256) -> uint256: nonpayable
 
 
 # ---- constants ----
@@ -101,8 +115,12 @@ MAX_OPEN_REQUESTS: constant(uint256) = 64
 # request queue sides
 DEPOSIT_SIDE: constant(uint256) = 0
 REDEEM_SIDE: constant(uint256) = 1
-# queue entries and bounds pack two 128-bit halves into one slot (NMR < 2**84, rounds < 2**64)
+# queue entries and bounds pack two 128-bit halves into one slot (NMR < 2**84, rounds < 2**64,
+# shares < 2**104 thanks to MIN_PRICE); `_pack` asserts that both halves fit
 HALF: constant(uint256) = 2**128
+# no deposit converts below this price (WAD: 1e-6 NMR per share); a settlement that leaves the
+# price below it closes the pool as depleted. It bounds shares per NMR wei by 1e6.
+MIN_PRICE: constant(uint256) = 10**12
 
 # ERC-165 interface ids
 ERC165_ID: constant(bytes4) = 0x01ffc9a7
@@ -110,6 +128,14 @@ ERC7540_OPERATOR_ID: constant(bytes4) = 0xe3bc4e65
 ERC7540_DEPOSIT_ID: constant(bytes4) = 0xce3bbe50
 ERC7540_REDEEM_ID: constant(bytes4) = 0x620ee8e4
 ERC7575_ID: constant(bytes4) = 0x2f0a18c5
+
+# ---- flags ----
+
+# why a pool closed (empty while open)
+flag Closure:
+    WOUND_DOWN
+    EMERGENCY_EXIT
+    DEPLETED
 
 # ---- storage: identity ----
 
@@ -143,8 +169,8 @@ reserved_redeem_assets: public(uint256)
 fees_owed: public(uint256)
 # the last round whose result has been applied
 last_settled_round: public(uint256)
-# when the last settlement happened (liveness: stalled pools can be shut down by anyone)
-last_settled_at: public(uint256)
+# gains the treasury could not pay when they were settled; credited when collected
+treasury_owed: public(uint256)
 # results digest of each settled round (keccak256 of the engine's canonical results file)
 results_digest: public(HashMap[uint256, bytes32])
 # highest price per share (WAD) after fees ever reached; fees are charged only above it
@@ -185,8 +211,11 @@ pending_fee_round: public(uint256)
 deposit_limit: public(uint256)
 # paused: no new deposit requests (redemptions and claims always work)
 paused: public(bool)
-# shut down: no settlements, pending requests can be taken back, redemptions convert at once
-is_shutdown: public(bool)
+# winding down: the last round the pool plays (0: not winding down); no new deposits
+wind_down_round: public(uint256)
+# closed (wind-down done, emergency exit, or depleted): nothing more is settled, redemptions
+# convert at once at the final price, pending requests can be taken back
+closure: public(Closure)
 
 # ---- events ----
 
@@ -246,11 +275,18 @@ event Settled:
     round_return: int256
     results_digest: bytes32
     paid: uint256
+    unpaid: uint256
     burned: uint256
     fee: uint256
     total_assets: uint256
     price_per_share: uint256
     high_water_mark: uint256
+
+
+event OwedCollected:
+    amount: uint256
+    fee: uint256
+    still_owed: uint256
 
 
 event RequestsConverted:
@@ -288,9 +324,14 @@ event Unpaused:
     account: indexed(address)
 
 
-event ShutDown:
+event WindDown:
     account: indexed(address)
-    stalled: bool
+    last_round: uint256
+
+
+event Closed:
+    closure: Closure
+    last_settled_round: uint256
 
 
 # ---- constructor and initializer ----
@@ -318,6 +359,7 @@ def initialize(owner: address, model_id: bytes32, name: String[64], symbol: Stri
     @param fee_bps The performance fee in basis points (at most the factory's fee cap).
     """
     assert not self._initialized, "pool: already initialized"
+    assert owner != empty(address), "pool: zero owner"
     self._initialized = True
     factory: IPoolFactory = IPoolFactory(msg.sender)
     assert fee_bps <= staticcall factory.fee_cap_bps(), "pool: fee above cap"
@@ -333,7 +375,6 @@ def initialize(owner: address, model_id: bytes32, name: String[64], symbol: Stri
     self.deposit_limit = max_value(uint256)
     # a new pool is caught up: the round before the current one counts as settled
     self.last_settled_round = self._current_round() - 1
-    self.last_settled_at = block.timestamp
     ownable_2step._transfer_ownership(owner)
 
 
@@ -384,10 +425,11 @@ def supportsInterface(interface_id: bytes4) -> bool:
 def setOperator(operator: address, approved: bool) -> bool:
     """
     @notice Let `operator` request, cancel and claim on the caller's behalf.
-    @param operator The account to approve or revoke.
+    @param operator The account to approve or revoke (never the zero address).
     @param approved True to approve, False to revoke.
     @return True.
     """
+    assert operator != empty(address), "pool: zero operator"
     assert operator != msg.sender, "pool: cannot be own operator"
     self.isOperator[msg.sender][operator] = approved
     log OperatorSet(controller=msg.sender, operator=operator, approved=approved)
@@ -404,22 +446,26 @@ def requestDeposit(assets: uint256, controller: address, owner: address) -> uint
     @notice Request to deposit `assets` NMR of `owner`; `controller` will claim the shares.
             The NMR moves in now and bears rounds from the current one on. It converts to
             shares right after the previous round is settled (at once if that round is).
+    @dev The caller must be `owner` or its operator, and `controller` or its operator: nobody
+         can file requests in someone else's queue.
     @param assets The NMR to deposit (owner must have approved the pool).
     @param controller The account that owns the request and claims the shares.
-    @param owner The account the NMR comes from (the caller or one of its operators).
+    @param owner The account the NMR comes from.
     @return The request id: the current round.
     """
-    assert not self.is_shutdown, "pool: shut down"
+    assert self.closure == empty(Closure), "pool: closed"
+    assert self.wind_down_round == 0, "pool: winding down"
     assert not self.paused, "pool: paused"
     assert assets > 0, "pool: zero assets"
     assert controller != empty(address), "pool: zero controller"
     self._check_caller_for(owner)
+    self._check_caller_for(controller)
     assert self.total_assets + self.pending_deposit_assets + assets <= self.deposit_limit, "pool: deposit limit exceeded"
     assert extcall INumeraire(self.asset).transferFrom(owner, self, assets), "pool: NMR transfer failed"
 
     request_round: uint256 = self._current_round()
     self._checkpoint_deposits(controller)
-    if self._is_converted(request_round):
+    if self._is_converted(request_round, DEPOSIT_SIDE):
         # caught up: nothing to wait for, convert now; round down: dust stays in the pool
         shares: uint256 = self._to_shares(assets, False)
         self.total_assets += assets
@@ -440,23 +486,31 @@ def requestRedeem(shares: uint256, controller: address, owner: address) -> uint2
     """
     @notice Request to redeem `shares` of `owner`; `controller` will claim the NMR.
             The shares are locked now; they bear the rounds before the current one and
-            convert to NMR right after the previous round is settled (at once if it is,
-            or if the pool is shut down). Works while paused.
+            convert to NMR right after the previous round is settled (at once if it is, or
+            if the pool is closed). While the pool winds down, a request made after its last
+            round joins the group of the round after it, converting when the last round is
+            settled. Works while paused.
+    @dev The caller must be `owner` (or its operator, or a spender with enough share
+         allowance), and `controller` or its operator.
     @param shares The shares to redeem.
     @param controller The account that owns the request and claims the NMR.
-    @param owner The account the shares come from (the caller, an operator of it, or a
-           spender with enough share allowance).
-    @return The request id: the current round.
+    @param owner The account the shares come from.
+    @return The request id: the round whose group the request joined.
     """
     assert shares > 0, "pool: zero shares"
     assert controller != empty(address), "pool: zero controller"
+    self._check_caller_for(controller)
     if owner != msg.sender and not self.isOperator[owner][msg.sender]:
         erc20._spend_allowance(owner, msg.sender, shares)
     erc20._transfer(owner, self, shares)
 
     request_round: uint256 = self._current_round()
+    last_round: uint256 = self.wind_down_round
+    if last_round != 0:
+        # nothing after the last round is played: later requests wait for it, together
+        request_round = min(request_round, last_round + 1)
     self._checkpoint_redemptions(controller)
-    if self.is_shutdown or self._is_converted(request_round):
+    if self.closure != empty(Closure) or self._is_converted(request_round, REDEEM_SIDE):
         # convert now at the current price; round down: dust stays in the pool
         assets: uint256 = self._to_assets(shares, False)
         erc20._burn(self, shares)
@@ -477,13 +531,14 @@ def requestRedeem(shares: uint256, controller: address, owner: address) -> uint2
 def cancelDepositRequest(request_id: uint256, controller: address, receiver: address) -> uint256:
     """
     @notice Take back a pending deposit request in full. Allowed while the round it was
-            made in is still open, or for any pending request once the pool is shut down.
+            made in is still open, or for any pending request once the pool is closed.
     @param request_id The round the request was made in.
     @param controller The request's controller (the caller or one of its operators).
-    @param receiver Where the NMR goes.
+    @param receiver Where the NMR goes (never the zero address).
     @return The NMR returned.
     """
     self._check_caller_for(controller)
+    assert receiver != empty(address), "pool: zero receiver"
     assets: uint256 = self._cancel(controller, DEPOSIT_SIDE, request_id)
     self.deposit_group_assets[request_id] -= assets
     self.pending_deposit_assets -= assets
@@ -497,14 +552,15 @@ def cancelDepositRequest(request_id: uint256, controller: address, receiver: add
 def cancelRedeemRequest(request_id: uint256, controller: address, receiver: address) -> uint256:
     """
     @notice Take back the shares of a pending redeem request. Allowed while the round it
-            was made in is still open, or for any pending request once the pool is shut down
-            (then redeem again: it converts at once at the last price).
+            was made in is still open, or for any pending request once the pool is closed
+            (then redeem again: it converts at once at the final price).
     @param request_id The round the request was made in.
     @param controller The request's controller (the caller or one of its operators).
-    @param receiver Where the shares go.
+    @param receiver Where the shares go (never the zero address).
     @return The shares returned.
     """
     self._check_caller_for(controller)
+    assert receiver != empty(address), "pool: zero receiver"
     shares: uint256 = self._cancel(controller, REDEEM_SIDE, request_id)
     self.redeem_group_shares[request_id] -= shares
     self.pending_redeem_shares -= shares
@@ -522,11 +578,12 @@ def deposit(assets: uint256, receiver: address, controller: address = msg.sender
     """
     @notice Claim the shares bought by `assets` of `controller`'s converted deposits.
     @param assets The part of the claimable deposit (in NMR) to claim.
-    @param receiver Who receives the shares.
+    @param receiver Who receives the shares (never the zero address).
     @param controller The request's controller (the caller or one of its operators).
     @return The shares sent to `receiver`.
     """
     self._check_caller_for(controller)
+    assert receiver != empty(address), "pool: zero receiver"
     self._checkpoint_deposits(controller)
     claim_assets: uint256 = self._claimable_deposit_assets[controller]
     claim_shares: uint256 = self._claimable_deposit_shares[controller]
@@ -546,11 +603,12 @@ def mint(shares: uint256, receiver: address, controller: address = msg.sender) -
     """
     @notice Claim `shares` of `controller`'s converted deposits.
     @param shares The shares to claim.
-    @param receiver Who receives the shares.
+    @param receiver Who receives the shares (never the zero address).
     @param controller The request's controller (the caller or one of its operators).
     @return The part of the claimable deposit (in NMR) used up.
     """
     self._check_caller_for(controller)
+    assert receiver != empty(address), "pool: zero receiver"
     self._checkpoint_deposits(controller)
     claim_assets: uint256 = self._claimable_deposit_assets[controller]
     claim_shares: uint256 = self._claimable_deposit_shares[controller]
@@ -570,11 +628,12 @@ def redeem(shares: uint256, receiver: address, controller: address) -> uint256:
     """
     @notice Claim the NMR of `shares` of `controller`'s converted redemptions.
     @param shares The redeemed shares to claim for.
-    @param receiver Who receives the NMR.
+    @param receiver Who receives the NMR (never the zero address).
     @param controller The request's controller (the caller or one of its operators).
     @return The NMR sent to `receiver`.
     """
     self._check_caller_for(controller)
+    assert receiver != empty(address), "pool: zero receiver"
     self._checkpoint_redemptions(controller)
     claim_shares: uint256 = self._claimable_redeem_shares[controller]
     claim_assets: uint256 = self._claimable_redeem_assets[controller]
@@ -594,11 +653,12 @@ def withdraw(assets: uint256, receiver: address, controller: address) -> uint256
     """
     @notice Claim `assets` NMR of `controller`'s converted redemptions.
     @param assets The NMR to claim.
-    @param receiver Who receives the NMR.
+    @param receiver Who receives the NMR (never the zero address).
     @param controller The request's controller (the caller or one of its operators).
     @return The redeemed shares used up.
     """
     self._check_caller_for(controller)
+    assert receiver != empty(address), "pool: zero receiver"
     self._checkpoint_redemptions(controller)
     claim_shares: uint256 = self._claimable_redeem_shares[controller]
     claim_assets: uint256 = self._claimable_redeem_assets[controller]
@@ -621,7 +681,9 @@ def settle(round: uint256, round_return: int256, results_digest: bytes32):
     """
     @notice Apply the result of `round` and convert the requests made in `round + 1`.
             amount = active_assets * |round_return| / 1e18; gains are drawn from the
-            treasury (minus the fee above the high-water mark), losses are burned.
+            treasury (what it cannot pay is owed to the pool; the fee is charged above the
+            high-water mark on what is paid), losses are burned. Settling a winding-down
+            pool's last round closes it; a price left below MIN_PRICE closes it as depleted.
     @dev Callable by the factory (batch settlement) or a settler.
     @param round Must be `last_settled_round + 1` and closed.
     @param round_return Signed WAD fraction; |round_return| <= the factory's cap.
@@ -629,22 +691,26 @@ def settle(round: uint256, round_return: int256, results_digest: bytes32):
     """
     factory: IPoolFactory = self.factory
     assert msg.sender == factory.address or staticcall factory.is_settler(msg.sender), "pool: not settler"
-    assert not self.is_shutdown, "pool: shut down"
+    assert self.closure == empty(Closure), "pool: closed"
     assert round == self.last_settled_round + 1, "pool: not the next round"
     assert round < self._current_round(), "pool: round not closed"
     assert self._abs(round_return) <= min(staticcall factory.return_cap(), MAX_RETURN_CAP), "pool: return above cap"
 
     fee_bps: uint256 = self._apply_due_fee_increase(round)
+    # what the treasury owes from earlier rounds is credited first, at the price it was earned at
+    self._collect_owed(fee_bps)
     assets_before: uint256 = self.total_assets
     assets: uint256 = assets_before
     paid: uint256 = 0
+    unpaid: uint256 = 0
     burned: uint256 = 0
     fee: uint256 = 0
     if round_return > 0:
         # round down: the pool never draws more than earned
-        paid = math._mul_div(assets_before, convert(round_return, uint256), WAD, False)
-        if paid > 0:
-            extcall IPayoutTreasury(staticcall factory.treasury()).pay(paid)
+        gain: uint256 = math._mul_div(assets_before, convert(round_return, uint256), WAD, False)
+        paid = self._draw(gain)
+        unpaid = gain - paid
+        self.treasury_owed += unpaid
         fee = self._performance_fee(assets_before, assets_before + paid, fee_bps)
         assets = assets_before + paid - fee
         self.fees_owed += fee
@@ -659,20 +725,39 @@ def settle(round: uint256, round_return: int256, results_digest: bytes32):
     high_water_mark: uint256 = max(self.high_water_mark, price)
     self.high_water_mark = high_water_mark
     self.last_settled_round = round
-    self.last_settled_at = block.timestamp
     self.results_digest[round] = results_digest
     log Settled(
         round=round,
         round_return=round_return,
         results_digest=results_digest,
         paid=paid,
+        unpaid=unpaid,
         burned=burned,
         fee=fee,
         total_assets=assets,
         price_per_share=price,
         high_water_mark=high_water_mark,
     )
-    self._convert_groups(round + 1)
+    depleted: bool = price < MIN_PRICE
+    self._convert_groups(round + 1, not depleted)
+    if depleted:
+        self._close(Closure.DEPLETED)
+    elif round == self.wind_down_round:
+        self._close(Closure.WOUND_DOWN)
+
+
+@external
+@nonreentrant
+def collect_owed() -> uint256:
+    """
+    @notice Draw what the treasury owes the pool for gains it could not pay when they were
+            settled, as far as it can pay now, and credit it to the active assets (the fee
+            is charged above the high-water mark, as on any gain). Anyone may call it.
+    @return The NMR collected.
+    """
+    assert self.treasury_owed > 0, "pool: nothing owed"
+    fee_bps: uint256 = min(self.fee_bps, staticcall self.factory.fee_cap_bps())
+    return self._collect_owed(fee_bps)
 
 
 # ---- owner ----
@@ -683,7 +768,8 @@ def set_fee(fee_bps: uint256):
     """
     @notice Change the performance fee. A decrease applies at once (and drops any pending
             increase); an increase applies only to rounds from `current_round + delay` on,
-            so delegators who disagree can request to leave first.
+            so delegators who disagree can request to leave first. The fee charged never
+            exceeds the factory's fee cap in force when it is charged.
     @param fee_bps The new fee in basis points (at most the factory's fee cap).
     """
     ownable._check_owner()
@@ -706,10 +792,11 @@ def set_fee(fee_bps: uint256):
 def claim_fees(receiver: address) -> uint256:
     """
     @notice Send all fees owed to `receiver` (owner only).
-    @param receiver Who receives the NMR.
+    @param receiver Who receives the NMR (never the zero address).
     @return The NMR sent.
     """
     ownable._check_owner()
+    assert receiver != empty(address), "pool: zero receiver"
     amount: uint256 = self.fees_owed
     assert amount > 0, "pool: no fees owed"
     self.fees_owed = 0
@@ -729,7 +816,7 @@ def set_deposit_limit(deposit_limit: uint256):
     log DepositLimitSet(deposit_limit=deposit_limit)
 
 
-# ---- safety: pause and shutdown ----
+# ---- safety: pause, wind-down, emergency exit ----
 
 
 @external
@@ -755,18 +842,34 @@ def unpause():
 
 
 @external
-def shutdown():
+def wind_down():
     """
-    @notice Shut the pool down for good: no more settlements or deposits; pending requests
-            can be taken back; redemptions convert at once at the last price. The owner or
-            a guardian may always do it; anyone may once settlement has stalled.
+    @notice Wind the pool down for good (owner or guardian): no new deposits from now on;
+            the current round is the last one the pool plays. Every round up to it is still
+            settled and requests convert on their usual schedule (no played round can be
+            escaped); settling the last round closes the pool, after which redemptions
+            convert at once at the final price.
     """
-    assert not self.is_shutdown, "pool: shut down"
-    stalled: bool = self._is_stalled()
-    if not stalled:
-        self._check_owner_or_guardian()
-    self.is_shutdown = True
-    log ShutDown(account=msg.sender, stalled=stalled)
+    self._check_owner_or_guardian()
+    assert self.closure == empty(Closure), "pool: closed"
+    assert self.wind_down_round == 0, "pool: already winding down"
+    last_round: uint256 = self._current_round()
+    self.wind_down_round = last_round
+    log WindDown(account=msg.sender, last_round=last_round)
+
+
+@external
+def emergency_exit():
+    """
+    @notice Close a pool whose settlement has stopped (anyone): once the pool's next round
+            has waited longer than the factory's stall gap after it closed, nothing more is
+            settled, pending requests can be taken back in full and shares redeem at once at
+            the last settled price. The only path that forfeits unsettled results, and only
+            the settler's absence opens it.
+    """
+    assert self.closure == empty(Closure), "pool: closed"
+    assert self._is_stalled(), "pool: not stalled"
+    self._close(Closure.EMERGENCY_EXIT)
 
 
 # ---- views: ERC-4626 / ERC-7540 ----
@@ -777,7 +880,7 @@ def shutdown():
 def totalAssets() -> uint256:
     """
     @notice NMR backing the shares in circulation (excludes pending deposits, NMR set
-            aside for redemptions, and fees owed).
+            aside for redemptions, fees owed, and gains the treasury still owes).
     """
     return self.total_assets
 
@@ -824,7 +927,8 @@ def current_round() -> uint256:
 @view
 def is_stalled() -> bool:
     """
-    @notice True when closed rounds wait and nothing was settled for the factory's stall gap.
+    @notice True when the pool's next round closed more than the factory's stall gap ago and
+            is still unsettled: anyone may then call `emergency_exit`.
     """
     return self._is_stalled()
 
@@ -933,45 +1037,9 @@ def pending_requests(controller: address, redeem_side: bool) -> DynArray[uint256
         request_round: uint256 = 0
         amount: uint256 = 0
         request_round, amount = self._entry(controller, side, i)
-        if not self._is_converted(request_round) and amount > 0:
+        if not self._is_converted(request_round, side) and amount > 0:
             result.append([request_round, amount])
     return result
-
-
-@external
-@view
-def previewDeposit(assets: uint256) -> uint256:
-    """
-    @notice Reverts: requests are asynchronous (ERC-7540).
-    """
-    raise "pool: async, no preview"
-
-
-@external
-@view
-def previewMint(shares: uint256) -> uint256:
-    """
-    @notice Reverts: requests are asynchronous (ERC-7540).
-    """
-    raise "pool: async, no preview"
-
-
-@external
-@view
-def previewRedeem(shares: uint256) -> uint256:
-    """
-    @notice Reverts: requests are asynchronous (ERC-7540).
-    """
-    raise "pool: async, no preview"
-
-
-@external
-@view
-def previewWithdraw(assets: uint256) -> uint256:
-    """
-    @notice Reverts: requests are asynchronous (ERC-7540).
-    """
-    raise "pool: async, no preview"
 
 
 # ---- internal: time and roles ----
@@ -986,16 +1054,22 @@ def _current_round() -> uint256:
 
 @internal
 @view
-def _is_converted(request_round: uint256) -> bool:
-    # the group of round r converts right after round r-1 is settled
-    return request_round <= self.last_settled_round + 1
+def _is_converted(request_round: uint256, side: uint256) -> bool:
+    # the group of round r converts right after round r-1 is settled, except the deposits of
+    # the group a depleting settlement skipped (they wait, to be taken back in full)
+    last_settled: uint256 = self.last_settled_round
+    if side == DEPOSIT_SIDE and self.closure == Closure.DEPLETED:
+        return request_round <= last_settled
+    return request_round <= last_settled + 1
 
 
 @internal
 @view
 def _is_stalled() -> bool:
-    waiting: bool = self._current_round() > self.last_settled_round + 1
-    return waiting and block.timestamp >= self.last_settled_at + staticcall self.factory.stall_gap()
+    # the next round (last settled + 1) closed when round last settled + 2 opened; its result
+    # arrives about 20 rounds later, so the factory's stall gap (>= 30 days) is longer than that
+    next_round_closed_at: uint256 = self.genesis + (self.last_settled_round + 2) * self.round_length
+    return block.timestamp >= next_round_closed_at + staticcall self.factory.stall_gap()
 
 
 @internal
@@ -1009,6 +1083,15 @@ def _check_caller_for(account: address):
 def _check_owner_or_guardian():
     is_owner: bool = msg.sender == ownable.owner
     assert is_owner or staticcall self.factory.is_guardian(msg.sender), "pool: not owner or guardian"
+
+
+# ---- internal: closing ----
+
+
+@internal
+def _close(closure: Closure):
+    self.closure = closure
+    log Closed(closure=closure, last_settled_round=self.last_settled_round)
 
 
 # ---- internal: conversions ----
@@ -1048,22 +1131,51 @@ def _abs(x: int256) -> uint256:
     return convert(x, uint256)
 
 
-# ---- internal: fees ----
+# ---- internal: gains and fees ----
+
+
+@internal
+def _draw(amount: uint256) -> uint256:
+    # the treasury pays what it can, up to `amount`; the caller records the rest as owed
+    if amount == 0:
+        return 0
+    return extcall IPayoutTreasury(staticcall self.factory.treasury()).pay(amount)
+
+
+@internal
+def _collect_owed(fee_bps: uint256) -> uint256:
+    # credit what the treasury can pay of what it owes, charging the fee above the mark
+    owed: uint256 = self.treasury_owed
+    if owed == 0:
+        return 0
+    amount: uint256 = self._draw(owed)
+    if amount == 0:
+        return 0
+    still_owed: uint256 = owed - amount
+    self.treasury_owed = still_owed
+    assets_before: uint256 = self.total_assets
+    fee: uint256 = self._performance_fee(assets_before, assets_before + amount, fee_bps)
+    self.total_assets = assets_before + amount - fee
+    self.fees_owed += fee
+    self.high_water_mark = max(self.high_water_mark, self._price_per_share())
+    log OwedCollected(amount=amount, fee=fee, still_owed=still_owed)
+    return amount
 
 
 @internal
 def _apply_due_fee_increase(round: uint256) -> uint256:
-    # a proposed increase applies from its effective round on
+    # a proposed increase applies from its effective round on; the fee charged never exceeds
+    # the factory's cap in force (an admin may have lowered it since)
     pending_round: uint256 = self.pending_fee_round
-    if pending_round == 0 or round < pending_round:
-        return self.fee_bps
-    old_fee_bps: uint256 = self.fee_bps
-    new_fee_bps: uint256 = self.pending_fee_bps
-    self.fee_bps = new_fee_bps
-    self.pending_fee_bps = 0
-    self.pending_fee_round = 0
-    log FeeChanged(old_fee_bps=old_fee_bps, new_fee_bps=new_fee_bps)
-    return new_fee_bps
+    fee_bps: uint256 = self.fee_bps
+    if pending_round != 0 and round >= pending_round:
+        old_fee_bps: uint256 = fee_bps
+        fee_bps = self.pending_fee_bps
+        self.fee_bps = fee_bps
+        self.pending_fee_bps = 0
+        self.pending_fee_round = 0
+        log FeeChanged(old_fee_bps=old_fee_bps, new_fee_bps=fee_bps)
+    return min(fee_bps, staticcall self.factory.fee_cap_bps())
 
 
 @internal
@@ -1086,10 +1198,13 @@ def _performance_fee(assets_before: uint256, assets_after: uint256, fee_bps: uin
 
 
 @internal
-def _convert_groups(request_round: uint256):
-    # deposits first, then redemptions, both at the price just settled
-    deposit_assets: uint256 = self.deposit_group_assets[request_round]
+def _convert_groups(request_round: uint256, convert_deposits: bool):
+    # deposits first, then redemptions, both at the price just settled; a depleted pool
+    # converts no deposit (they stay pending, to be taken back in full)
+    deposit_assets: uint256 = 0
     deposit_shares: uint256 = 0
+    if convert_deposits:
+        deposit_assets = self.deposit_group_assets[request_round]
     if deposit_assets > 0:
         # round down: dust stays in the pool
         deposit_shares = self._to_shares(deposit_assets, False)
@@ -1121,6 +1236,14 @@ def _convert_groups(request_round: uint256):
 
 
 @internal
+@pure
+def _pack(high: uint256, low: uint256) -> uint256:
+    # two 128-bit halves in one word: neither half may spill into the other
+    assert high < HALF and low < HALF, "pool: value too large for its packed field"
+    return high * HALF + low
+
+
+@internal
 @view
 def _bounds(controller: address, side: uint256) -> (uint256, uint256):
     packed: uint256 = self._queue_bounds[controller][side]
@@ -1145,18 +1268,18 @@ def _enqueue(controller: address, side: uint256, request_round: uint256, amount:
         last_amount: uint256 = 0
         last_round, last_amount = self._entry(controller, side, tail - 1)
         if last_round == request_round:
-            self._queue[controller][side][tail - 1] = request_round * HALF + last_amount + amount
+            self._queue[controller][side][tail - 1] = self._pack(request_round, last_amount + amount)
             return
     assert tail - head < MAX_OPEN_REQUESTS, "pool: too many open requests"
-    self._queue[controller][side][tail] = request_round * HALF + amount
-    self._queue_bounds[controller][side] = head * HALF + tail + 1
+    self._queue[controller][side][tail] = self._pack(request_round, amount)
+    self._queue_bounds[controller][side] = self._pack(head, tail + 1)
 
 
 @internal
 def _cancel(controller: address, side: uint256, request_id: uint256) -> uint256:
-    if not self.is_shutdown:
+    if self.closure == empty(Closure):
         assert request_id == self._current_round(), "pool: round closed, cannot cancel"
-    assert not self._is_converted(request_id), "pool: request already converted"
+    assert not self._is_converted(request_id, side), "pool: request already converted"
     head: uint256 = 0
     tail: uint256 = 0
     head, tail = self._bounds(controller, side)
@@ -1168,10 +1291,10 @@ def _cancel(controller: address, side: uint256, request_id: uint256) -> uint256:
             if i == tail - 1:
                 # the newest entry: drop it
                 self._queue[controller][side][i] = 0
-                self._queue_bounds[controller][side] = head * HALF + tail - 1
+                self._queue_bounds[controller][side] = self._pack(head, tail - 1)
             else:
-                # an older entry (only in shutdown): leave an empty marker
-                self._queue[controller][side][i] = entry_round * HALF
+                # an older entry (only in a closed pool): leave an empty marker
+                self._queue[controller][side][i] = self._pack(entry_round, 0)
             return amount
     raise "pool: nothing pending to cancel"
 
@@ -1190,7 +1313,7 @@ def _scan(controller: address, side: uint256) -> (uint256, uint256, uint256):
         entry_round: uint256 = 0
         amount: uint256 = 0
         entry_round, amount = self._entry(controller, side, i)
-        if not self._is_converted(entry_round):
+        if not self._is_converted(entry_round, side):
             break
         new_head = i + 1
         if amount == 0:
@@ -1225,7 +1348,7 @@ def _checkpoint(controller: address, side: uint256) -> (uint256, uint256):
     if new_head == tail:
         self._queue_bounds[controller][side] = 0
     else:
-        self._queue_bounds[controller][side] = new_head * HALF + tail
+        self._queue_bounds[controller][side] = self._pack(new_head, tail)
     return total_in, total_out
 
 
@@ -1272,7 +1395,7 @@ def _redeem_claim_view(controller: address) -> (uint256, uint256):
 @internal
 @view
 def _pending_amount(controller: address, side: uint256, request_id: uint256) -> uint256:
-    if self._is_converted(request_id):
+    if self._is_converted(request_id, side):
         return 0
     head: uint256 = 0
     tail: uint256 = 0

@@ -3,6 +3,9 @@
 @title Payout treasury
 @notice Holds the NMR that positive round results are paid from. Anyone can fund it;
         only pools registered in the factory can draw a payout, and only for themselves.
+        A payout larger than what the treasury holds is paid in part (never refused, so an
+        empty treasury cannot stall a pool); the pool records the rest as owed and draws it
+        once the treasury is refilled.
 @custom:security The factory is set once by the deployer (the factory needs the treasury's
                  address first); after that nobody can change it or move NMR out except
                  registered pools drawing payouts.
@@ -41,6 +44,7 @@ event Funded:
 event PayoutDrawn:
     pool: indexed(address)
     amount: uint256
+    requested: uint256
 
 
 # ---- constructor ----
@@ -87,17 +91,21 @@ def fund(amount: uint256):
 
 @external
 @nonreentrant
-def pay(amount: uint256):
+def pay(amount: uint256) -> uint256:
     """
-    @notice Pay a round's gain of `amount` NMR to the calling pool.
+    @notice Pay up to `amount` NMR of a round's gain to the calling pool: all of it, or what
+            the treasury holds when that is less.
     @param amount NMR wei.
+    @return The NMR paid.
     """
     factory: address = self.factory
     assert factory != empty(address), "treasury: factory not set"
     assert staticcall IPoolFactory(factory).is_pool(msg.sender), "treasury: caller is not a pool"
-    assert staticcall INumeraire(self.nmr).balanceOf(self) >= amount, "treasury: insufficient NMR"
-    assert extcall INumeraire(self.nmr).transfer(msg.sender, amount), "treasury: NMR transfer failed"
-    log PayoutDrawn(pool=msg.sender, amount=amount)
+    paid: uint256 = min(amount, staticcall INumeraire(self.nmr).balanceOf(self))
+    if paid > 0:
+        assert extcall INumeraire(self.nmr).transfer(msg.sender, paid), "treasury: NMR transfer failed"
+    log PayoutDrawn(pool=msg.sender, amount=paid, requested=amount)
+    return paid
 
 
 @external

@@ -6,10 +6,24 @@
         (`genesis`, `round_length`, `current_round()`), the factory-wide roles (admin,
         settler, guardian) and the caps every pool obeys, and settles many pools in one
         transaction with `settle_many`.
-@custom:security - Admins are trusted to set roles and caps; caps have hard ceilings
-                   (return cap <= 5% per round, fee cap <= 100%, fee delay >= 1 round).
+@custom:security - Admins are trusted to set roles and caps; caps have hard bounds
+                   (return cap <= 5% per round, fee cap <= 100%, fee delay >= 1 round,
+                   30 days <= stall gap <= 365 days: longer than the ~4-week resolution lag,
+                   so only a settler gone for good opens a pool's emergency exit, and never
+                   so long that the exit is out of reach).
+                 - Model ownership is attested: a pool is created only by the owner an
+                   attester (Numerai's key, a role the admin grants) signed for, with an
+                   EIP-712 `ModelOwnership(model_id, model_name, owner, deadline)` (ECDSA, or
+                   EIP-1271 for a contract attester such as a Safe).
                  - The schedule never changes after deployment: pools copy it.
 """
+
+from snekmate.utils import eip712_domain_separator
+from snekmate.utils import signature_checker
+
+initializes: eip712_domain_separator
+
+exports: eip712_domain_separator.eip712Domain
 
 # ---- interfaces ----
 
@@ -28,8 +42,15 @@ MAX_FEE_BPS: constant(uint256) = 10_000
 DEFAULT_FEE_CAP_BPS: constant(uint256) = 5_000
 # default delay before a fee increase applies: 30 rounds, longer than the ~20-round exit wait
 DEFAULT_FEE_DELAY_ROUNDS: constant(uint256) = 30
-# default stall gap: 30 days, longer than the ~20-round resolution lag of a new pool
-DEFAULT_STALL_GAP: constant(uint256) = 30 * 86_400
+# the stall gap's bounds: longer than the resolution lag (~20 daily rounds, about 4 weeks),
+# so a pool's emergency exit opens only when its settler is really gone; at most a year
+MIN_STALL_GAP: constant(uint256) = 30 * 86_400
+MAX_STALL_GAP: constant(uint256) = 365 * 86_400
+DEFAULT_STALL_GAP: constant(uint256) = MIN_STALL_GAP
+# EIP-712: an attester's statement that `owner` owns Numerai model `model_id`
+MODEL_OWNERSHIP_TYPEHASH: constant(bytes32) = keccak256(
+    "ModelOwnership(bytes32 model_id,string model_name,address owner,uint256 deadline)"
+)
 # the most reports one `settle_many` call takes
 MAX_BATCH: constant(uint256) = 256
 
@@ -39,6 +60,7 @@ flag Role:
     ADMIN
     SETTLER
     GUARDIAN
+    ATTESTER
 
 
 struct Report:
@@ -65,7 +87,7 @@ return_cap: public(uint256)
 fee_cap_bps: public(uint256)
 # rounds between a fee increase and the first round it applies to
 fee_delay_rounds: public(uint256)
-# seconds without a settlement (while closed rounds wait) after which anyone may shut a pool down
+# how long a pool's next round may wait unsettled after it closed before its emergency exit opens
 stall_gap: public(uint256)
 # roles of each account
 roles: public(HashMap[address, Role])
@@ -138,6 +160,7 @@ def __init__(nmr: address, treasury: address, pool_implementation: address, gene
     if start == 0:
         start = block.timestamp - round_length
     assert start + round_length <= block.timestamp, "factory: round 1 not open yet"
+    eip712_domain_separator.__init__("NMR Delegation Pools", "1")
     self.nmr = nmr
     self.treasury = treasury
     self.pool_implementation = pool_implementation
@@ -147,7 +170,7 @@ def __init__(nmr: address, treasury: address, pool_implementation: address, gene
     self.fee_cap_bps = DEFAULT_FEE_CAP_BPS
     self.fee_delay_rounds = DEFAULT_FEE_DELAY_ROUNDS
     self.stall_gap = DEFAULT_STALL_GAP
-    roles: Role = Role.ADMIN | Role.SETTLER | Role.GUARDIAN
+    roles: Role = Role.ADMIN | Role.SETTLER | Role.GUARDIAN | Role.ATTESTER
     self.roles[msg.sender] = roles
     log RoleGranted(account=msg.sender, role=roles, sender=msg.sender)
 
@@ -156,18 +179,34 @@ def __init__(nmr: address, treasury: address, pool_implementation: address, gene
 
 
 @external
-def create_pool(model_id: bytes32, model_name: String[24], fee_bps: uint256) -> address:
+def create_pool(
+    model_id: bytes32,
+    model_name: String[24],
+    fee_bps: uint256,
+    attester: address,
+    deadline: uint256,
+    signature: Bytes[65],
+) -> address:
     """
-    @notice Create the pool of `model_id`, owned by the caller (the model owner).
+    @notice Create the pool of `model_id`, owned by the caller, who must be the model's owner
+            as attested by `attester` (an account with the ATTESTER role) in `signature`.
     @param model_id The Numerai model (bytes32, e.g. its UUID); one pool per model.
     @param model_name A short readable name; the share token is "NMR Pool <name>" / "np<name>".
     @param fee_bps The performance fee in basis points (at most `fee_cap_bps`).
+    @param attester Who signed the attestation.
+    @param deadline The attestation is valid until this timestamp.
+    @param signature The attester's EIP-712 signature of
+           ModelOwnership(model_id, model_name, caller, deadline).
     @return The new pool's address.
     """
     assert model_id != empty(bytes32), "factory: zero model id"
     assert len(model_name) > 0, "factory: empty model name"
     assert self.pool_of[model_id] == empty(address), "factory: model has a pool"
     assert fee_bps <= self.fee_cap_bps, "factory: fee above cap"
+    assert Role.ATTESTER in self.roles[attester], "factory: not an attester"
+    assert block.timestamp <= deadline, "factory: attestation expired"
+    digest: bytes32 = self._model_ownership_digest(model_id, model_name, msg.sender, deadline)
+    assert signature_checker._is_valid_signature_now(attester, digest, signature), "factory: invalid attestation"
     pool: address = create_minimal_proxy_to(self.pool_implementation)
     extcall IDelegationPool(pool).initialize(
         msg.sender, model_id, concat("NMR Pool ", model_name), concat("np", model_name), fee_bps
@@ -205,6 +244,19 @@ def settle_many(reports: DynArray[Report, MAX_BATCH]):
     log BatchSettled(sender=msg.sender, pools=len(reports))
 
 
+@external
+@view
+def model_ownership_digest(model_id: bytes32, model_name: String[24], owner: address, deadline: uint256) -> bytes32:
+    """
+    @notice The EIP-712 digest an attester signs to let `owner` create the pool of `model_id`.
+    @param model_id The Numerai model.
+    @param model_name The pool's model name.
+    @param owner The model's owner, who will create the pool.
+    @param deadline Until when the attestation is valid (timestamp).
+    """
+    return self._model_ownership_digest(model_id, model_name, owner, deadline)
+
+
 # ---- schedule ----
 
 
@@ -238,6 +290,16 @@ def is_settler(account: address) -> bool:
     @param account Any address.
     """
     return Role.SETTLER in self.roles[account]
+
+
+@external
+@view
+def is_attester(account: address) -> bool:
+    """
+    @notice True when `account` may attest model ownership for `create_pool`.
+    @param account Any address.
+    """
+    return Role.ATTESTER in self.roles[account]
 
 
 @external
@@ -319,17 +381,28 @@ def set_fee_delay_rounds(fee_delay_rounds: uint256):
 @external
 def set_stall_gap(stall_gap: uint256):
     """
-    @notice Set the seconds without settlement after which anyone may shut a pool down
-            (admin only; at least one round).
+    @notice Set how long a pool's next round may wait unsettled after it closed before
+            anyone may trigger its emergency exit (admin only; 30 to 365 days, so it stays
+            longer than the resolution lag).
     @param stall_gap Seconds.
     """
     self._check_admin()
-    assert stall_gap >= self.round_length, "factory: stall gap below one round"
+    assert stall_gap >= MIN_STALL_GAP, "factory: stall gap below 30 days"
+    assert stall_gap <= MAX_STALL_GAP, "factory: stall gap above 365 days"
     self.stall_gap = stall_gap
     log StallGapSet(stall_gap=stall_gap)
 
 
 # ---- internal ----
+
+
+@internal
+@view
+def _model_ownership_digest(model_id: bytes32, model_name: String[24], owner: address, deadline: uint256) -> bytes32:
+    struct_hash: bytes32 = keccak256(
+        abi_encode(MODEL_OWNERSHIP_TYPEHASH, model_id, keccak256(model_name), owner, deadline)
+    )
+    return eip712_domain_separator._hash_typed_data_v4(struct_hash)
 
 
 @internal

@@ -5,17 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nmr_pools.model.errors import require
-from nmr_pools.model.ledger import ZERO_ADDRESS, TokenLedger
+from nmr_pools.model.ledger import ZERO_ADDRESS
+from nmr_pools.model.nmr import NmrLedger
 from nmr_pools.model.schedule import RoundSchedule
 
 # 5% per round (WAD): Numerai's payout cap and the ceiling of any return cap
 MAX_RETURN_CAP = 5 * 10**16
 # 100% in basis points: the ceiling of the fee cap
 MAX_FEE_BPS = 10_000
-# factory defaults: 50% fee cap, 30-round fee delay, 30-day stall gap
+# factory defaults: 50% fee cap, 30-round fee delay
 DEFAULT_FEE_CAP_BPS = 5_000
 DEFAULT_FEE_DELAY_ROUNDS = 30
-DEFAULT_STALL_GAP = 30 * 86_400
+# the stall gap's bounds (longer than the ~4-week resolution lag, at most a year)
+MIN_STALL_GAP = 30 * 86_400
+MAX_STALL_GAP = 365 * 86_400
+DEFAULT_STALL_GAP = MIN_STALL_GAP
 
 
 @dataclass
@@ -29,7 +33,7 @@ class FactoryModel:
     address: str
     treasury: str
     schedule: RoundSchedule
-    nmr: TokenLedger
+    nmr: NmrLedger
     return_cap: int = MAX_RETURN_CAP
     fee_cap_bps: int = DEFAULT_FEE_CAP_BPS
     fee_delay_rounds: int = DEFAULT_FEE_DELAY_ROUNDS
@@ -37,6 +41,7 @@ class FactoryModel:
     admins: set[str] = field(default_factory=set)
     settlers: set[str] = field(default_factory=set)
     guardians: set[str] = field(default_factory=set)
+    attesters: set[str] = field(default_factory=set)
     # addresses the factory stores (for comparing its storage; the accounting never reads them)
     nmr_address: str = ZERO_ADDRESS
     pool_implementation: str = ZERO_ADDRESS
@@ -79,7 +84,8 @@ class FactoryModel:
 
     def set_stall_gap(self, sender: str, stall_gap: int) -> None:
         require(sender in self.admins, "factory: not admin")
-        require(stall_gap >= self.schedule.round_length, "factory: stall gap below one round")
+        require(stall_gap >= MIN_STALL_GAP, "factory: stall gap below 30 days")
+        require(stall_gap <= MAX_STALL_GAP, "factory: stall gap above 365 days")
         self.stall_gap = stall_gap
 
     # ---- treasury ----
@@ -88,7 +94,9 @@ class FactoryModel:
         """NMR the treasury can pay out."""
         return self.nmr.balance_of(self.treasury)
 
-    def pay(self, pool: str, amount: int) -> None:
-        """`PayoutTreasury.pay`: move a round's gain from the treasury to `pool`."""
-        require(self.treasury_available() >= amount, "treasury: insufficient NMR")
-        self.nmr.move(self.treasury, pool, amount)
+    def pay(self, pool: str, amount: int) -> int:
+        """`PayoutTreasury.pay`: move up to `amount` from the treasury to `pool`; what it paid."""
+        paid = min(amount, self.treasury_available())
+        if paid > 0:
+            self.nmr.move(self.treasury, pool, paid)
+        return paid

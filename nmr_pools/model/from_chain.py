@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from nmr_pools.model.factory import FactoryModel
-from nmr_pools.model.ledger import TokenLedger
+from nmr_pools.model.nmr import NmrLedger
 from nmr_pools.model.pool import PoolModel
 from nmr_pools.model.schedule import Clock, RoundSchedule
 
@@ -23,7 +23,7 @@ def load_pool_model(pool: Any, factory: Any, timestamp: int, treasury_available:
         address=str(factory.address),
         treasury=str(factory.treasury()),
         schedule=RoundSchedule(int(factory.genesis()), int(factory.round_length())),
-        nmr=TokenLedger(),
+        nmr=NmrLedger(),
         return_cap=int(factory.return_cap()),
         fee_cap_bps=int(factory.fee_cap_bps()),
         fee_delay_rounds=int(factory.fee_delay_rounds()),
@@ -44,14 +44,15 @@ def load_pool_model(pool: Any, factory: Any, timestamp: int, treasury_available:
     model.reserved_redeem_assets = int(pool.reserved_redeem_assets())
     model.fees_owed = int(pool.fees_owed())
     model.last_settled_round = int(pool.last_settled_round())
-    model.last_settled_at = int(pool.last_settled_at())
+    model.treasury_owed = int(pool.treasury_owed())
     model.high_water_mark = int(pool.high_water_mark())
     model.fee_bps = int(pool.fee_bps())
     model.pending_fee_bps = int(pool.pending_fee_bps())
     model.pending_fee_round = int(pool.pending_fee_round())
     model.deposit_limit = int(pool.deposit_limit())
     model.paused = bool(pool.paused())
-    model.is_shutdown = bool(pool.is_shutdown())
+    model.wind_down_round = int(pool.wind_down_round())
+    model.closure = int(pool.closure())
     # the treasury's balance decides whether a gain can be paid
     model.nmr.balances[factory_model.treasury] = treasury_available
     return model

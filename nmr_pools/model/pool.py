@@ -12,12 +12,17 @@ The accounting (DESIGN.md §4–§5), in the contract's units (NMR wei, share we
     price  = floor(1e18 * (total_assets + 1) / (supply + 1))
 
 - A request made while round `o` is open joins group `o`. It converts at once when the pool
-  is caught up (`o <= last_settled_round + 1`; a redemption also once shut down), otherwise
+  is caught up (`o <= last_settled_round + 1`; a redemption also once closed), otherwise
   right after `settle(o - 1)`: deposits first, then redemptions, at the price just settled.
-- `settle(r, x)` with `|x| <= cap`, `r == last_settled_round + 1`, `r` closed:
-      gain:  paid   = floor(A * x / 1e18), fee = performance_fee(A, A + paid), A' = A + paid - fee
+  While winding down to round `s`, a redemption made later joins group `s + 1`.
+- `settle(r, x)` with `|x| <= cap`, `r == last_settled_round + 1`, `r` closed, pool open: first
+  what the treasury still owes is collected (credited like a gain), then
+      gain:  gain = floor(A * x / 1e18), paid = min(gain, treasury), owed += gain - paid,
+             fee = performance_fee(A, A + paid), A' = A + paid - fee
       loss:  burned = ceil(A * |x| / 1e18),                                   A' = A - burned
-  then `high_water_mark = max(high_water_mark, price)` and group `r + 1` converts.
+  then `high_water_mark = max(high_water_mark, price)` and group `r + 1` converts (its
+  deposits only if the price is at least MIN_PRICE; below it the pool closes as depleted).
+  Settling a winding-down pool's last round closes it.
 - A controller's part of a converted group: `floor(amount * group_out / group_in)`; claims
   take part of the claimable totals: deposit/redeem round the payout down, mint/withdraw
   round the claim used up, so partial claims never pay more than the whole.
@@ -41,6 +46,7 @@ from nmr_pools.model.fixed_point import (
     to_shares,
 )
 from nmr_pools.model.ledger import ZERO_ADDRESS, TokenLedger
+from nmr_pools.model.nmr import NmrLedger
 from nmr_pools.model.previews import GroupConversion, RequestPreview, SettleOutcome
 from nmr_pools.model.queue import RequestQueue
 from nmr_pools.model.schedule import Clock
@@ -48,6 +54,10 @@ from nmr_pools.model.schedule import Clock
 DEPOSIT_SIDE = 0
 REDEEM_SIDE = 1
 UNLIMITED = 2**256 - 1
+# no deposit converts below this price (WAD: 1e-6 NMR per share); below it the pool closes
+MIN_PRICE = 10**12
+# the contract's Closure flag: why a pool closed (0 while open)
+WOUND_DOWN, EMERGENCY_EXIT, DEPLETED = 1, 2, 4
 
 _Result = TypeVar("_Result")
 
@@ -106,7 +116,7 @@ class PoolModel:
         self.reserved_redeem_assets = 0
         self.fees_owed = 0
         self.last_settled_round = self.current_round() - 1
-        self.last_settled_at = clock.timestamp
+        self.treasury_owed = 0
         self.results_digest: dict[int, bytes] = {}
         self.high_water_mark = WAD
         # request groups, keyed by the round the requests were made in
@@ -127,21 +137,29 @@ class PoolModel:
         self.pending_fee_round = 0
         self.deposit_limit = UNLIMITED
         self.paused = False
-        self.is_shutdown = False
+        self.wind_down_round = 0
+        self.closure = 0
 
     # ---- time and roles ----
 
     def current_round(self) -> int:
         return self.factory.schedule.round_at(self.clock.timestamp)
 
-    def is_converted(self, request_round: int) -> bool:
-        """The group of round `r` converts right after round `r - 1` is settled."""
+    @property
+    def is_closed(self) -> bool:
+        return self.closure != 0
+
+    def is_converted(self, request_round: int, side: int = REDEEM_SIDE) -> bool:
+        """The group of round `r` converts right after round `r - 1` is settled (the deposits
+        of the group a depleting settlement skipped never convert)."""
+        if side == DEPOSIT_SIDE and self.closure == DEPLETED:
+            return request_round <= self.last_settled_round
         return request_round <= self.last_settled_round + 1
 
     def is_stalled(self) -> bool:
-        """Closed rounds wait and nothing was settled for the factory's stall gap."""
-        waiting = self.current_round() > self.last_settled_round + 1
-        return waiting and self.clock.timestamp >= self.last_settled_at + self.factory.stall_gap
+        """The next round closed more than the stall gap ago and is still unsettled."""
+        next_round_closed_at = self.factory.schedule.round_start(self.last_settled_round + 2)
+        return self.clock.timestamp >= next_round_closed_at + self.factory.stall_gap
 
     def is_operator(self, controller: str, operator: str) -> bool:
         return (controller, operator) in self.operators
@@ -175,6 +193,7 @@ class PoolModel:
 
     @_transaction
     def set_operator(self, sender: str, operator: str, approved: bool) -> bool:
+        require(operator != ZERO_ADDRESS, "pool: zero operator")
         require(operator != sender, "pool: cannot be own operator")
         if approved:
             self.operators.add((sender, operator))
@@ -187,11 +206,13 @@ class PoolModel:
     @_transaction
     def request_deposit(self, sender: str, assets: int, controller: str, owner: str) -> int:
         """Move `assets` NMR of `owner` in; returns the request id (the current round)."""
-        require(not self.is_shutdown, "pool: shut down")
+        require(not self.is_closed, "pool: closed")
+        require(self.wind_down_round == 0, "pool: winding down")
         require(not self.paused, "pool: paused")
         require(assets > 0, "pool: zero assets")
         require(controller != ZERO_ADDRESS, "pool: zero controller")
         self._check_caller_for(sender, owner)
+        self._check_caller_for(sender, controller)
         require(
             self.total_assets + self.pending_deposit_assets + assets <= self.deposit_limit,
             "pool: deposit limit exceeded",
@@ -200,7 +221,7 @@ class PoolModel:
 
         request_round = self.current_round()
         self._checkpoint_deposits(controller)
-        if self.is_converted(request_round):
+        if self.is_converted(request_round, DEPOSIT_SIDE):
             # caught up: convert now; round down: dust stays in the pool
             shares = self.convert_to_shares(assets)
             self.total_assets += assets
@@ -215,16 +236,17 @@ class PoolModel:
 
     @_transaction
     def request_redeem(self, sender: str, shares: int, controller: str, owner: str) -> int:
-        """Lock `shares` of `owner`; returns the request id (the current round)."""
+        """Lock `shares` of `owner`; returns the request id (the round whose group it joined)."""
         require(shares > 0, "pool: zero shares")
         require(controller != ZERO_ADDRESS, "pool: zero controller")
+        self._check_caller_for(sender, controller)
         if owner != sender and not self.is_operator(owner, sender):
             self.shares.spend_allowance(owner, sender, shares)
         self.shares.move(owner, self.address, shares)
 
-        request_round = self.current_round()
+        request_round = self.redeem_group_now()
         self._checkpoint_redemptions(controller)
-        if self.is_shutdown or self.is_converted(request_round):
+        if self.is_closed or self.is_converted(request_round, REDEEM_SIDE):
             # convert now at the current price; round down: dust stays in the pool
             assets = self.convert_to_assets(shares)
             self.shares.burn(self.address, shares)
@@ -242,6 +264,7 @@ class PoolModel:
     def cancel_deposit_request(self, sender: str, request_id: int, controller: str, receiver: str) -> int:
         """Take back a pending deposit in full; returns the NMR sent to `receiver`."""
         self._check_caller_for(sender, controller)
+        require(receiver != ZERO_ADDRESS, "pool: zero receiver")
         assets = self._cancel(controller, DEPOSIT_SIDE, request_id)
         self.deposit_group_assets[request_id] -= assets
         self.pending_deposit_assets -= assets
@@ -252,6 +275,7 @@ class PoolModel:
     def cancel_redeem_request(self, sender: str, request_id: int, controller: str, receiver: str) -> int:
         """Take back the shares of a pending redemption; returns the shares sent to `receiver`."""
         self._check_caller_for(sender, controller)
+        require(receiver != ZERO_ADDRESS, "pool: zero receiver")
         shares = self._cancel(controller, REDEEM_SIDE, request_id)
         self.redeem_group_shares[request_id] -= shares
         self.pending_redeem_shares -= shares
@@ -259,9 +283,9 @@ class PoolModel:
         return shares
 
     def _cancel(self, controller: str, side: int, request_id: int) -> int:
-        if not self.is_shutdown:
+        if not self.is_closed:
             require(request_id == self.current_round(), "pool: round closed, cannot cancel")
-        require(not self.is_converted(request_id), "pool: request already converted")
+        require(not self.is_converted(request_id, side), "pool: request already converted")
         return self._queue(controller, side).cancel(request_id)
 
     # ---- claims ----
@@ -271,6 +295,7 @@ class PoolModel:
         """Claim the shares bought by `assets` of the claimable deposit; returns the shares."""
         controller = sender if controller is None else controller
         self._check_caller_for(sender, controller)
+        require(receiver != ZERO_ADDRESS, "pool: zero receiver")
         self._checkpoint_deposits(controller)
         claim_assets = self.claimable_deposit_assets.get(controller, 0)
         claim_shares = self.claimable_deposit_shares.get(controller, 0)
@@ -288,6 +313,7 @@ class PoolModel:
         """Claim `shares` of the claimable deposit; returns the claimable NMR used up."""
         controller = sender if controller is None else controller
         self._check_caller_for(sender, controller)
+        require(receiver != ZERO_ADDRESS, "pool: zero receiver")
         self._checkpoint_deposits(controller)
         claim_assets = self.claimable_deposit_assets.get(controller, 0)
         claim_shares = self.claimable_deposit_shares.get(controller, 0)
@@ -304,6 +330,7 @@ class PoolModel:
     def redeem(self, sender: str, shares: int, receiver: str, controller: str) -> int:
         """Claim the NMR of `shares` of the claimable redemption; returns the NMR."""
         self._check_caller_for(sender, controller)
+        require(receiver != ZERO_ADDRESS, "pool: zero receiver")
         self._checkpoint_redemptions(controller)
         claim_shares = self.claimable_redeem_shares.get(controller, 0)
         claim_assets = self.claimable_redeem_assets.get(controller, 0)
@@ -320,6 +347,7 @@ class PoolModel:
     def withdraw(self, sender: str, assets: int, receiver: str, controller: str) -> int:
         """Claim `assets` NMR of the claimable redemption; returns the redeemed shares used up."""
         self._check_caller_for(sender, controller)
+        require(receiver != ZERO_ADDRESS, "pool: zero receiver")
         self._checkpoint_redemptions(controller)
         claim_shares = self.claimable_redeem_shares.get(controller, 0)
         claim_assets = self.claimable_redeem_assets.get(controller, 0)
@@ -351,7 +379,7 @@ class PoolModel:
         require(
             sender == self.factory.address or self.factory.is_settler(sender), "pool: not settler"
         )
-        require(not self.is_shutdown, "pool: shut down")
+        require(not self.is_closed, "pool: closed")
         require(round_id == self.last_settled_round + 1, "pool: not the next round")
         require(round_id < self.current_round(), "pool: round not closed")
         return self._settle(round_id, round_return, results_digest)
@@ -361,14 +389,17 @@ class PoolModel:
             abs(round_return) <= min(self.factory.return_cap, MAX_RETURN_CAP), "pool: return above cap"
         )
         fee_bps = self._apply_due_fee_increase(round_id)
+        # what the treasury owes from earlier rounds is credited first
+        collected = self._collect_owed(fee_bps)
         assets_before = self.total_assets
         assets = assets_before
-        paid = burned = fee = 0
+        paid = unpaid = burned = fee = 0
         if round_return > 0:
             # round down: the pool never draws more than earned
-            paid = mul_div(assets_before, round_return, WAD, False)
-            if paid > 0:
-                self.factory.pay(self.address, paid)
+            gain = mul_div(assets_before, round_return, WAD, False)
+            paid = self.factory.pay(self.address, gain)
+            unpaid = gain - paid
+            self.treasury_owed += unpaid
             fee = performance_fee(
                 assets_before, assets_before + paid, fee_bps, self.high_water_mark, self.shares.total_supply
             )
@@ -379,39 +410,68 @@ class PoolModel:
             burned = mul_div(assets_before, -round_return, WAD, True)
             assets = assets_before - burned
             if burned > 0:
-                self.nmr.burn(self.address, burned)
+                require(self.nmr.burn_own(self.address, burned), "pool: NMR burn failed")
         self.total_assets = assets
         price = self.price_per_share()
         self.high_water_mark = max(self.high_water_mark, price)
         self.last_settled_round = round_id
-        self.last_settled_at = self.clock.timestamp
         self.results_digest[round_id] = results_digest
-        conversion = self._convert_groups(round_id + 1)
+        depleted = price < MIN_PRICE
+        conversion = self._convert_groups(round_id + 1, convert_deposits=not depleted)
+        if depleted:
+            self.closure = DEPLETED
+        elif round_id == self.wind_down_round:
+            self.closure = WOUND_DOWN
         return SettleOutcome(
             round=round_id,
             round_return=round_return,
             paid=paid,
+            unpaid=unpaid,
             burned=burned,
             fee=fee,
             fee_bps=fee_bps,
+            collected=collected,
             total_assets=assets,
             price_per_share=price,
             high_water_mark=self.high_water_mark,
             conversion=conversion,
         )
 
-    def _apply_due_fee_increase(self, round_id: int) -> int:
-        """A proposed increase applies from its effective round on (lazily, at settlement)."""
-        if self.pending_fee_round == 0 or round_id < self.pending_fee_round:
-            return self.fee_bps
-        self.fee_bps = self.pending_fee_bps
-        self.pending_fee_bps = 0
-        self.pending_fee_round = 0
-        return self.fee_bps
+    @_transaction
+    def collect_owed(self, sender: str) -> int:
+        """Draw what the treasury owes, as far as it can pay now (anyone may call it)."""
+        require(self.treasury_owed > 0, "pool: nothing owed")
+        return self._collect_owed(min(self.fee_bps, self.factory.fee_cap_bps))
 
-    def _convert_groups(self, request_round: int) -> GroupConversion:
-        """Deposits first, then redemptions, both at the price just settled; round down."""
-        deposit_assets = self.deposit_group_assets.get(request_round, 0)
+    def _collect_owed(self, fee_bps: int) -> int:
+        """Credit what the treasury can pay of what it owes, charging the fee above the mark."""
+        if self.treasury_owed == 0:
+            return 0
+        amount = self.factory.pay(self.address, self.treasury_owed)
+        if amount == 0:
+            return 0
+        self.treasury_owed -= amount
+        assets_before = self.total_assets
+        fee = performance_fee(
+            assets_before, assets_before + amount, fee_bps, self.high_water_mark, self.shares.total_supply
+        )
+        self.total_assets = assets_before + amount - fee
+        self.fees_owed += fee
+        self.high_water_mark = max(self.high_water_mark, self.price_per_share())
+        return amount
+
+    def _apply_due_fee_increase(self, round_id: int) -> int:
+        """A proposed increase applies from its effective round on (lazily, at settlement); the
+        fee charged never exceeds the factory's cap in force."""
+        if self.pending_fee_round != 0 and round_id >= self.pending_fee_round:
+            self.fee_bps = self.pending_fee_bps
+            self.pending_fee_bps = 0
+            self.pending_fee_round = 0
+        return min(self.fee_bps, self.factory.fee_cap_bps)
+
+    def _convert_groups(self, request_round: int, convert_deposits: bool = True) -> GroupConversion:
+        """Deposits first (unless the pool depleted), then redemptions, at the price just settled; round down."""
+        deposit_assets = self.deposit_group_assets.get(request_round, 0) if convert_deposits else 0
         deposit_shares = 0
         if deposit_assets > 0:
             deposit_shares = self.convert_to_shares(deposit_assets)
@@ -452,6 +512,7 @@ class PoolModel:
     @_transaction
     def claim_fees(self, sender: str, receiver: str) -> int:
         self._check_owner(sender)
+        require(receiver != ZERO_ADDRESS, "pool: zero receiver")
         amount = self.fees_owed
         require(amount > 0, "pool: no fees owed")
         self.fees_owed = 0
@@ -489,14 +550,20 @@ class PoolModel:
         self.paused = False
 
     @_transaction
-    def shutdown(self, sender: str) -> bool:
-        """Owner or guardian at any time, anyone once stalled; returns whether it was stalled."""
-        require(not self.is_shutdown, "pool: shut down")
-        stalled = self.is_stalled()
-        if not stalled:
-            self._check_owner_or_guardian(sender)
-        self.is_shutdown = True
-        return stalled
+    def wind_down(self, sender: str) -> int:
+        """Owner or guardian: no new deposits; the round open now is the last one played."""
+        self._check_owner_or_guardian(sender)
+        require(not self.is_closed, "pool: closed")
+        require(self.wind_down_round == 0, "pool: already winding down")
+        self.wind_down_round = self.current_round()
+        return self.wind_down_round
+
+    @_transaction
+    def emergency_exit(self, sender: str) -> None:
+        """Anyone, once stalled: close the pool, forfeiting the unsettled rounds."""
+        require(not self.is_closed, "pool: closed")
+        require(self.is_stalled(), "pool: not stalled")
+        self.closure = EMERGENCY_EXIT
 
     # ---- shares as an ERC-20 (balances only; no effect on the accounting) ----
 
@@ -511,11 +578,6 @@ class PoolModel:
     @_transaction
     def approve(self, sender: str, spender: str, amount: int) -> bool:
         return self.shares.approve(sender, spender, amount)
-
-    @_transaction
-    def permit(self, owner: str, spender: str, amount: int, deadline: int) -> None:
-        """EIP-2612 with a valid signature of `owner` (signature checks are the chain's)."""
-        self.shares.permit(owner, spender, amount, deadline, self.clock.timestamp)
 
     def balance_of(self, account: str) -> int:
         return self.shares.balance_of(account)
@@ -536,7 +598,7 @@ class PoolModel:
         queue = self.queues.get((controller, side))
         if queue is None:
             return 0, 0, 0
-        prefix = queue.converted_prefix(self.is_converted)
+        prefix = queue.converted_prefix(lambda r: self.is_converted(r, side))
         total_in = total_out = 0
         for entry_round, amount in prefix:
             if amount == 0:
@@ -606,11 +668,12 @@ class PoolModel:
 
     def pending_requests(self, controller: str, redeem_side: bool) -> list[tuple[int, int]]:
         """Open requests as `(round, amount)`, oldest first: NMR for deposits, shares for redemptions."""
-        queue = self.queues.get((controller, REDEEM_SIDE if redeem_side else DEPOSIT_SIDE))
-        return [] if queue is None else queue.open_requests(self.is_converted)
+        side = REDEEM_SIDE if redeem_side else DEPOSIT_SIDE
+        queue = self.queues.get((controller, side))
+        return [] if queue is None else queue.open_requests(lambda r: self.is_converted(r, side))
 
     def _pending_amount(self, controller: str, side: int, request_id: int) -> int:
-        if self.is_converted(request_id):
+        if self.is_converted(request_id, side):
             return 0
         queue = self.queues.get((controller, side))
         return 0 if queue is None else queue.pending_amount(request_id)
@@ -623,13 +686,14 @@ class PoolModel:
         Checks what the contract checks except the caller and whether the round has closed
         (so a result can be previewed before its round closes); raises `ModelRevert` otherwise.
         """
-        require(not self.is_shutdown, "pool: shut down")
+        require(not self.is_closed, "pool: closed")
         trial = copy.deepcopy(self)
         return trial._settle(trial.last_settled_round + 1, round_return, results_digest)
 
     def preview_request_deposit(self, assets: int) -> RequestPreview:
         """What `requestDeposit(assets)` made now would do (the pool's checks, not the caller's)."""
-        require(not self.is_shutdown, "pool: shut down")
+        require(not self.is_closed, "pool: closed")
+        require(self.wind_down_round == 0, "pool: winding down")
         require(not self.paused, "pool: paused")
         require(assets > 0, "pool: zero assets")
         require(
@@ -637,14 +701,23 @@ class PoolModel:
             "pool: deposit limit exceeded",
         )
         request_round = self.current_round()
-        return RequestPreview(request_round, self.is_converted(request_round), self.convert_to_shares(assets))
+        converts_now = self.is_converted(request_round, DEPOSIT_SIDE)
+        return RequestPreview(request_round, converts_now, self.convert_to_shares(assets))
 
     def preview_request_redeem(self, shares: int) -> RequestPreview:
-        """What `requestRedeem(shares)` made now would do (converts at once when caught up or shut down)."""
+        """What `requestRedeem(shares)` made now would do (converts at once when caught up or closed)."""
         require(shares > 0, "pool: zero shares")
-        request_round = self.current_round()
-        converts_now = self.is_shutdown or self.is_converted(request_round)
+        request_round = self.redeem_group_now()
+        converts_now = self.is_closed or self.is_converted(request_round, REDEEM_SIDE)
         return RequestPreview(request_round, converts_now, self.convert_to_assets(shares))
+
+    def redeem_group_now(self) -> int:
+        """The group a redemption made now joins: the open round, or after a wind-down's last
+        round the one after it (nothing later is played)."""
+        request_round = self.current_round()
+        if self.wind_down_round != 0:
+            request_round = min(request_round, self.wind_down_round + 1)
+        return request_round
 
 
 def _add(table: dict[Any, int], key: Any, amount: int) -> None:

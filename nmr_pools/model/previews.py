@@ -26,10 +26,12 @@ class SettleOutcome:
 
     round: int
     round_return: int
-    paid: int
+    paid: int  # drawn from the treasury for this round's gain
+    unpaid: int  # the part of the gain the treasury could not pay (owed to the pool)
     burned: int
     fee: int
     fee_bps: int
+    collected: int  # owed NMR from earlier rounds collected before this round applied
     total_assets: int
     price_per_share: int
     high_water_mark: int

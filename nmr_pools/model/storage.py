@@ -20,8 +20,8 @@ from nmr_pools.model.pool import DEPOSIT_SIDE, REDEEM_SIDE, PoolModel
 
 # queue entries and bounds pack two 128-bit halves into one word: high * HALF + low
 HALF = 2**128
-# PoolFactory's Role flag: ADMIN = 1, SETTLER = 2, GUARDIAN = 4
-ROLE_ADMIN, ROLE_SETTLER, ROLE_GUARDIAN = 1, 2, 4
+# PoolFactory's Role flag: ADMIN = 1, SETTLER = 2, GUARDIAN = 4, ATTESTER = 8
+ROLE_ADMIN, ROLE_SETTLER, ROLE_GUARDIAN, ROLE_ATTESTER = 1, 2, 4, 8
 ZERO_WORD = b"\0" * 32
 
 
@@ -52,9 +52,16 @@ def token_storage(token: TokenLedger) -> dict[str, Any]:
     }
 
 
-def nmr_storage(nmr: TokenLedger, owner: str) -> dict[str, Any]:
-    """`NMR.vy` (the stand-in): its ledger, and its owner, who is also the only minter."""
-    return {**token_storage(nmr), "ownable.owner": owner, "erc20.is_minter": {owner: True}}
+def nmr_storage(nmr: TokenLedger) -> dict[str, Any]:
+    """`NMR.vy` (the stand-in, laid out like mainnet NMR's public variables)."""
+    return {
+        "totalSupply": nmr.total_supply,
+        "balanceOf": _nonzero(nmr.balances),
+        "allowance": _nested(nmr.allowances),
+        "name": "Numeraire",
+        "symbol": "NMR",
+        "decimals": 18,
+    }
 
 
 def pool_storage(pool: PoolModel) -> dict[str, Any]:
@@ -95,7 +102,7 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         "reserved_redeem_assets": pool.reserved_redeem_assets,
         "fees_owed": pool.fees_owed,
         "last_settled_round": pool.last_settled_round,
-        "last_settled_at": pool.last_settled_at,
+        "treasury_owed": pool.treasury_owed,
         "results_digest": {r: d for r, d in pool.results_digest.items() if d != ZERO_WORD},
         "high_water_mark": pool.high_water_mark,
         "deposit_group_assets": _nonzero(pool.deposit_group_assets),
@@ -114,14 +121,20 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         "pending_fee_round": pool.pending_fee_round,
         "deposit_limit": pool.deposit_limit,
         "paused": pool.paused,
-        "is_shutdown": pool.is_shutdown,
+        "wind_down_round": pool.wind_down_round,
+        "closure": pool.closure,
     }
 
 
 def factory_storage(factory: FactoryModel) -> dict[str, Any]:
     """`PoolFactory.vy`: schedule, caps, roles and the registry."""
     roles: dict[str, int] = {}
-    for flag, members in ((ROLE_ADMIN, factory.admins), (ROLE_SETTLER, factory.settlers), (ROLE_GUARDIAN, factory.guardians)):
+    for flag, members in (
+        (ROLE_ADMIN, factory.admins),
+        (ROLE_SETTLER, factory.settlers),
+        (ROLE_GUARDIAN, factory.guardians),
+        (ROLE_ATTESTER, factory.attesters),
+    ):
         for account in members:
             roles[account] = roles.get(account, 0) | flag
     return {

@@ -28,6 +28,7 @@ from pathlib import Path
 from tests.fuzz.chain import CONTRACTS_ENV, PROJECT_ROOT
 
 BENCH_FILE = PROJECT_ROOT / "bench" / "fuzz.md"
+MACHINE = "tests/fuzz/test_pool_machine.py"
 BEGIN, END = "<!-- mutants:begin -->", "<!-- mutants:end -->"
 # a mutant the ci profile has not caught after this long counts as missed
 TIMEOUT_SECONDS = 900
@@ -61,7 +62,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "M3",
         "request groups convert one round early",
         "DelegationPool.vy",
-        (("    return request_round <= self.last_settled_round + 1", "    return request_round <= self.last_settled_round + 2"),),
+        (("    return request_round <= last_settled + 1\n", "    return request_round <= last_settled + 2\n"),),
     ),
     Mutant(
         "M4",
@@ -79,9 +80,9 @@ MUTANTS: tuple[Mutant, ...] = (
         (
             (
                 "    fee_bps: uint256 = self._apply_due_fee_increase(round)\n",
-                "    self._convert_groups(round + 1)\n    fee_bps: uint256 = self._apply_due_fee_increase(round)\n",
+                "    self._convert_groups(round + 1, True)\n    fee_bps: uint256 = self._apply_due_fee_increase(round)\n",
             ),
-            ("        high_water_mark=high_water_mark,\n    )\n    self._convert_groups(round + 1)\n", "        high_water_mark=high_water_mark,\n    )\n"),
+            ("    self._convert_groups(round + 1, not depleted)\n", ""),
         ),
     ),
     Mutant(
@@ -89,9 +90,61 @@ MUTANTS: tuple[Mutant, ...] = (
         "a redemption skips the result of the round it must still bear (converts with that round unsettled)",
         "DelegationPool.vy",
         ((
-            "    if self.is_shutdown or self._is_converted(request_round):",
-            "    if self.is_shutdown or self._is_converted(request_round - 1):",
+            "    if self.closure != empty(Closure) or self._is_converted(request_round, REDEEM_SIDE):",
+            "    if self.closure != empty(Closure) or self._is_converted(request_round - 1, REDEEM_SIDE):",
         ),),
+    ),
+    # findings of the safety issue, as the contracts behaved before it (each must be caught)
+    Mutant(
+        "M7",
+        "finding 1: a wind-down lets holders leave at once at the last settled price (escaping played rounds)",
+        "DelegationPool.vy",
+        ((
+            "    if self.closure != empty(Closure) or self._is_converted(request_round, REDEEM_SIDE):",
+            "    if self.closure != empty(Closure) or self.wind_down_round != 0 or self._is_converted(request_round, REDEEM_SIDE):",
+        ),),
+    ),
+    Mutant(
+        "M8",
+        "finding 2: the treasury refuses a gain it cannot pay in full (the pool stalls until the emergency exit)",
+        "PayoutTreasury.vy",
+        ((
+            "    paid: uint256 = min(amount, staticcall INumeraire(self.nmr).balanceOf(self))\n",
+            "    assert staticcall INumeraire(self.nmr).balanceOf(self) >= amount, \"treasury: insufficient NMR\"\n    paid: uint256 = amount\n",
+        ),),
+    ),
+    Mutant(
+        "M9",
+        "finding 2: the stall gap may be set to one round (the emergency exit opens while results are merely late)",
+        "PoolFactory.vy",
+        (("    assert stall_gap >= MIN_STALL_GAP, \"factory: stall gap below 30 days\"", "    assert stall_gap >= self.round_length, \"factory: stall gap below 30 days\""),),
+    ),
+    Mutant(
+        "M10",
+        "finding 3: no price floor (a near-empty pool's share count doubles each losing round until it overflows)",
+        "DelegationPool.vy",
+        (("    depleted: bool = price < MIN_PRICE\n", "    depleted: bool = False\n"),),
+    ),
+    Mutant(
+        "M11",
+        "finding 4: a redemption claim pays the zero address (mainnet NMR accepts it; the NMR is lost)",
+        "DelegationPool.vy",
+        ((
+            "    self._check_caller_for(controller)\n    assert receiver != empty(address), \"pool: zero receiver\"\n    self._checkpoint_redemptions(controller)\n    claim_shares: uint256 = self._claimable_redeem_shares[controller]\n    claim_assets: uint256 = self._claimable_redeem_assets[controller]\n    assert shares > 0",
+            "    self._check_caller_for(controller)\n    self._checkpoint_redemptions(controller)\n    claim_shares: uint256 = self._claimable_redeem_shares[controller]\n    claim_assets: uint256 = self._claimable_redeem_assets[controller]\n    assert shares > 0",
+        ),),
+    ),
+    Mutant(
+        "M12",
+        "finding 5: anyone may file requests in someone else's queue (controller not checked)",
+        "DelegationPool.vy",
+        (("    self._check_caller_for(owner)\n    self._check_caller_for(controller)\n", "    self._check_caller_for(owner)\n"),),
+    ),
+    Mutant(
+        "M13",
+        "finding 5: a pending fee increase ignores a fee cap lowered since it was proposed",
+        "DelegationPool.vy",
+        (("    return min(fee_bps, staticcall self.factory.fee_cap_bps())\n", "    return fee_bps\n"),),
     ),
 )
 
@@ -99,7 +152,7 @@ MUTANTS: tuple[Mutant, ...] = (
 @dataclass
 class Outcome:
     mutant: Mutant
-    verdict: str  # caught, MISSED, stale
+    verdict: str  # caught, MISSED, stale (the patch no longer applies), broken (the suite did not run)
     detail: str
     seconds: float
 
@@ -139,7 +192,7 @@ def run(mutant: Mutant) -> Outcome:
         if problem is not None:
             return Outcome(mutant, "stale", problem, 0.0)
         env = {**os.environ, CONTRACTS_ENV: str(folder), "NMR_POOLS_PROFILE": "ci", "NMR_POOLS_NO_SHRINK": "1"}
-        command = [sys.executable, "-m", "pytest", "tests/fuzz", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:ape_test"]
+        command = [sys.executable, "-m", "pytest", MACHINE, "-x", "-q", "-p", "no:cacheprovider", "-p", "no:ape_test"]
         try:
             done = subprocess.run(
                 command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS
@@ -149,6 +202,8 @@ def run(mutant: Mutant) -> Outcome:
     seconds = time.monotonic() - started
     if done.returncode == 0:
         return Outcome(mutant, "MISSED", "the ci profile passed", seconds)
+    if f"FAILED {MACHINE}" not in done.stdout:  # an error (collection, fixture), not a caught bug
+        return Outcome(mutant, "broken", failure_message(done.stdout + done.stderr), seconds)
     return Outcome(mutant, "caught", failure_message(done.stdout), seconds)
 
 

@@ -13,6 +13,7 @@ check needs only the failing check's message).
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
@@ -57,6 +58,8 @@ class Runs:
     steps: int = 0
     histories: int = 0
     lines: list[str] = field(default_factory=list)
+    # how often the paths that matter were taken (closures, shortfalls, exits checked, ...)
+    paths: Counter[str] = field(default_factory=Counter)
 
     def record(self, machine: str, steps: int, histories: int, seconds: float, cpu_seconds: float) -> None:
         """One summary line; CPU time as well as wall time, since other work may share the cores."""
@@ -67,6 +70,8 @@ class Runs:
             f"{machine}: {steps:,} steps in {histories:,} histories, {seconds:.0f} s wall, {cpu_seconds:.0f} s CPU "
             f"({rate:.0f} steps/s wall, {cpu_rate:.0f} per CPU second; profile {profile})"
         )
+        if self.paths:
+            self.lines.append("  paths: " + ", ".join(f"{name} {count:,}" for name, count in sorted(self.paths.items())))
 
 
 RUNS = Runs()

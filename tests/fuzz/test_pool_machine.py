@@ -6,8 +6,8 @@ contract must succeed and return what the model returns. After every step every 
 variable of the pool, the NMR token, the factory and the treasury is compared by name with
 the model's (`nmr_pools.model.storage`), and the numbered invariants are checked. Every view
 that computes something is compared through one lens call (`views.py`) every `VIEW_EVERY`
-steps, at the start of every history and after a shutdown. Each assertion says which
-invariant or which variable failed.
+steps, at the start of every history and after a wind-down or an emergency exit. Each
+assertion says which invariant or which variable failed.
 
 Actors: delegators alice, bob, carol, dave and a contract wallet (`wallet`, a Safe-like
 account whose signer forwards calls: `msg.sender` is not `tx.origin`), an operator candidate
@@ -29,17 +29,17 @@ from typing import Any
 
 import boa
 import pytest
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from hypothesis import event as note_event, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
 
 from nmr_pools.model import WAD, ModelRevert
 from nmr_pools.model.factory import MAX_RETURN_CAP
 from nmr_pools.model.fixed_point import BPS, mul_div
+from nmr_pools.model.pool import DEPLETED, DEPOSIT_SIDE, MIN_PRICE, REDEEM_SIDE
 from nmr_pools.model.storage import factory_storage, nmr_storage, pool_storage, treasury_storage
 from tests.fuzz.chain import last_events
 from tests.fuzz.driver import REVERTED
+from tests.fuzz.fair_value import FairLedger
 from tests.fuzz.profiles import RUNS, fuzz_settings
 from tests.fuzz.storage import StorageReader, differences
 from tests.fuzz.views import ViewPlan, deploy_lens, read_chain, read_model, view_differences
@@ -49,8 +49,10 @@ from tests.fuzz.world import DELEGATORS, FEE_BPS, World, build_world
 # a transaction on py-evm, and views are functions of the storage compared every step)
 VIEW_EVERY = 25
 
+ZERO = "0x0000000000000000000000000000000000000000"
+# everyone who can hold shares or claims (the pool's own address aside)
+HOLDERS = ("alice", "bob", "carol", "dave", "wallet", "erin")
 OPERATOR_CANDIDATES = ("erin", "alice", "bob", "carol", "dave", "wallet", "outsider")
-SIGNERS = ("alice", "bob", "carol", "dave")  # delegators with a key (the wallet cannot sign a permit)
 
 delegators = st.sampled_from(DELEGATORS)
 amount_kinds = st.sampled_from(("one", "few", "part", "part", "all", "all+1", "zero", "big"))
@@ -130,6 +132,7 @@ class PoolMachine(RuleBasedStateMachine):
         self.views_due = True
         self.views_compared_at = 0
         self.fee_proposal: tuple[int, int] | None = None  # (round proposed, delay)
+        self.fair = FairLedger.starting_at(self.model.last_settled_round)
         self.steps = 0
         RUNS.histories += 1
 
@@ -143,7 +146,62 @@ class PoolMachine(RuleBasedStateMachine):
     # ---- plumbing ----
 
     def act(self, model_call: Any, actor: str, contract: Any, method: str, *args: Any, returns: bool = True) -> Any:
-        return self.driver.act(model_call, actor, contract, method, *args, returns=returns)
+        before = self.fair_before(method, actor, args) if contract is self.pool else None
+        result = self.driver.act(model_call, actor, contract, method, *args, returns=returns)
+        if result is not REVERTED and before is not None:
+            self.fair_after(method, actor, args, result, before)
+        return result
+
+    # ---- fair value (invariant 16): the ideal ledger follows every value-moving call ----
+
+    def fair_before(self, method: str, actor: str, args: tuple[Any, ...]) -> dict[str, Any] | None:
+        """What a value-moving call's ideal bookkeeping needs from the state before it."""
+        m = self.model
+        if method in ("requestDeposit", "requestRedeem"):
+            owner = args[2]
+            group = m.current_round() if method == "requestDeposit" else m.redeem_group_now()
+            side = DEPOSIT_SIDE if method == "requestDeposit" else REDEEM_SIDE
+            converted_now = m.is_converted(group, side) or (side == REDEEM_SIDE and m.is_closed)
+            return {"owner_shares": m.balance_of(owner), "converted_now": converted_now}
+        if method in ("deposit", "mint"):
+            return {"claimable": m.max_mint(args[2])}
+        if method in ("redeem", "withdraw"):
+            return {"claimable": m.max_withdraw(args[2])}
+        if method == "transfer":
+            return {"sender_shares": m.balance_of(self.a(actor))}
+        if method == "transferFrom":
+            return {"sender_shares": m.balance_of(args[0])}
+        if method == "collect_owed":
+            return {"assets": m.total_assets, "fee_bps": min(m.fee_bps, self.factory_model.fee_cap_bps)}
+        if method in ("cancelDepositRequest", "cancelRedeemRequest"):
+            return {}
+        return None
+
+    def fair_after(self, method: str, actor: str, args: tuple[Any, ...], result: Any, before: dict[str, Any]) -> None:
+        fair, m = self.fair, self.model
+        if method == "requestDeposit":
+            fair.deposit_requested(args[1], result, args[0], before["converted_now"])
+        elif method == "requestRedeem":
+            fair.redeem_requested(
+                args[2], before["owner_shares"], args[1], args[0], result, before["converted_now"],
+                m.last_settled_round, m.closure,
+            )
+        elif method == "cancelDepositRequest":
+            fair.deposit_cancelled(args[1], args[0], result)
+        elif method == "cancelRedeemRequest":
+            fair.redeem_cancelled(args[1], args[0], args[2])
+        elif method in ("deposit", "mint"):
+            shares = result if method == "deposit" else args[0]
+            fair.deposit_claimed(args[2], before["claimable"], args[1], shares)
+        elif method in ("redeem", "withdraw"):
+            assets = result if method == "redeem" else args[0]
+            fair.redemption_claimed(args[2], before["claimable"], assets)
+        elif method == "transfer":
+            fair.shares_moved(self.a(actor), before["sender_shares"], args[0], args[1])
+        elif method == "transferFrom":
+            fair.shares_moved(args[0], before["sender_shares"], args[1], args[2])
+        elif method == "collect_owed":
+            fair.gain(result, before["assets"], before["fee_bps"])
 
     def a(self, name: str) -> str:
         return self.addr[name]
@@ -199,49 +257,13 @@ class PoolMachine(RuleBasedStateMachine):
         amount = pick_amount(kind, seed, self.model.balance_of(self.a(owner)))
         self.act(lambda: self.model.transfer(self.a(owner), self.a(to), amount), owner, self.pool, "transfer", self.a(to), amount)
 
-    @rule(owner=delegators, spender=st.sampled_from(OPERATOR_CANDIDATES), kind=amount_kinds, seed=seeds, signed=st.booleans(), expired=st.booleans())
-    def approve_shares(self, owner: str, spender: str, kind: str, seed: int, signed: bool, expired: bool) -> None:
-        """`approve`, or an EIP-2612 `permit` signed by the owner (possibly expired)."""
+    @rule(owner=delegators, spender=st.sampled_from(OPERATOR_CANDIDATES), kind=amount_kinds, seed=seeds)
+    def approve_shares(self, owner: str, spender: str, kind: str, seed: int) -> None:
         amount = pick_amount(kind, seed, self.model.balance_of(self.a(owner)))
-        if not signed or owner not in SIGNERS:
-            self.act(
-                lambda: self.model.approve(self.a(owner), self.a(spender), amount),
-                owner, self.pool, "approve", self.a(spender), amount,
-            )
-            return
-        deadline = boa.env.timestamp - 1 if expired else boa.env.timestamp + 3_600
-        nonce = self.model.shares.nonce(self.a(owner))
-        v, r, s = self.sign_permit(owner, spender, amount, nonce, deadline)
         self.act(
-            lambda: self.model.permit(self.a(owner), self.a(spender), amount, deadline),
-            "erin", self.pool, "permit", self.a(owner), self.a(spender), amount, deadline, v, r, s,
-            returns=False,
+            lambda: self.model.approve(self.a(owner), self.a(spender), amount),
+            owner, self.pool, "approve", self.a(spender), amount,
         )
-
-    def sign_permit(self, owner: str, spender: str, amount: int, nonce: int, deadline: int) -> tuple[int, bytes, bytes]:
-        fields = self.pool.eip712Domain()
-        message = {
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "Permit": [
-                    {"name": "owner", "type": "address"},
-                    {"name": "spender", "type": "address"},
-                    {"name": "value", "type": "uint256"},
-                    {"name": "nonce", "type": "uint256"},
-                    {"name": "deadline", "type": "uint256"},
-                ],
-            },
-            "primaryType": "Permit",
-            "domain": {"name": fields[1], "version": fields[2], "chainId": fields[3], "verifyingContract": str(fields[4])},
-            "message": {"owner": self.a(owner), "spender": self.a(spender), "value": amount, "nonce": nonce, "deadline": deadline},
-        }
-        signed = Account.sign_message(encode_typed_data(full_message=message), self.world.accounts[owner].key)
-        return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
 
     @rule(spender=st.sampled_from(OPERATOR_CANDIDATES), owner=delegators, to=st.sampled_from(DELEGATORS + ("erin",)), kind=amount_kinds, seed=seeds)
     def transfer_shares_from(self, spender: str, owner: str, to: str, kind: str, seed: int) -> None:
@@ -283,11 +305,13 @@ class PoolMachine(RuleBasedStateMachine):
     def check_request_timing(self, request_id: int, redeem: bool) -> None:
         """Invariant 5: a request joins the group of the round open now, and converts at once
         only when nothing it must not share in is left (for deposits: exactly after round - 1)."""
-        assert request_id == self.model.current_round(), "inv 5: request id is not the round open now"
-        if not self.model.is_converted(request_id):
+        expected_id = self.model.redeem_group_now() if redeem else self.model.current_round()
+        assert request_id == expected_id, "inv 5: request id is not the group of the round open now"
+        side = REDEEM_SIDE if redeem else DEPOSIT_SIDE
+        if not self.model.is_converted(request_id, side):
             return
         if redeem:
-            assert self.model.last_settled_round <= request_id - 1 or self.model.is_shutdown, (
+            assert self.model.last_settled_round <= request_id - 1 or self.model.is_closed, (
                 "inv 5: a redemption shared in a round opened after its request"
             )
         else:
@@ -364,7 +388,7 @@ class PoolMachine(RuleBasedStateMachine):
 
     # ---- settlement ----
 
-    @precondition(lambda self: not self.model.is_shutdown and self.model.total_assets > 0)
+    @precondition(lambda self: not self.model.is_closed and self.model.total_assets > 0)
     @rule(loss=st.integers(min_value=1, max_value=MAX_RETURN_CAP), gain=st.sampled_from(("max", "near-max", "random", "one")), seed=seeds)
     def loss_then_gain(self, loss: int, gain: str, seed: int) -> None:
         """Invariant 6 where it bites: a gain after a loss, ending below or above the high-water
@@ -376,7 +400,7 @@ class PoolMachine(RuleBasedStateMachine):
         round_return = {"max": cap, "near-max": cap - seed % 1_000, "random": seed % (cap + 1), "one": 1}[gain]
         self.settle_and_check("settler", self.model.last_settled_round + 1, max(round_return, 0), seed)
 
-    @precondition(lambda self: not self.model.is_shutdown)
+    @precondition(lambda self: not self.model.is_closed)
     @rule(
         depositor=delegators,
         redeemer=delegators,
@@ -388,7 +412,7 @@ class PoolMachine(RuleBasedStateMachine):
         """Invariant 5 on the settlement path: requests made while the round before is unsettled
         wait in their group (only their controller may cancel them) and convert together at
         the price the settlement sets."""
-        if self.model.is_converted(self.model.current_round()):
+        if self.model.is_converted(self.model.current_round(), DEPOSIT_SIDE):
             self.advance_time("next-round", 1)
         self.request_deposit(depositor, "self", False, "part", seed)
         self.request_redeem(redeemer, "self", False, "part", seed // 3)
@@ -436,24 +460,39 @@ class PoolMachine(RuleBasedStateMachine):
             return outcome
         self.settled_in_step = True
         (event,) = last_events(self.pool, "Settled")
-        got = (event.paid, event.burned, event.fee, event.total_assets, event.price_per_share, event.high_water_mark)
-        want = (outcome.paid, outcome.burned, outcome.fee, outcome.total_assets, outcome.price_per_share, outcome.high_water_mark)
+        # what the treasury owed from earlier rounds is credited first (and may lift the mark)
+        for collected in last_events(self.pool, "OwedCollected"):
+            self.fair.gain(collected.amount, assets0, outcome.fee_bps)
+            assets0 += collected.amount - collected.fee
+            hwm0 = max(hwm0, (assets0 + 1) * WAD // (supply0 + 1))
+        if round_return > 0:
+            self.fair.gain(event.paid, assets0, outcome.fee_bps)
+        else:
+            self.fair.loss(round_return)
+        self.fair.settled(round_id, deposits_converted=self.model.closure != DEPLETED)
+        if event.unpaid:
+            RUNS.paths["treasury shortfall"] += 1
+        if self.model.is_closed:
+            RUNS.paths[{1: "closed: wound down", 4: "closed: depleted"}.get(self.model.closure, "closed")] += 1
+        got = (event.paid, event.unpaid, event.burned, event.fee, event.total_assets, event.price_per_share, event.high_water_mark)
+        want = (outcome.paid, outcome.unpaid, outcome.burned, outcome.fee, outcome.total_assets, outcome.price_per_share, outcome.high_water_mark)
         # inv 4: the price moves by the settled return only (fee aside), computed from scratch here
         if round_return >= 0:
-            assert event.paid == assets0 * round_return // WAD and event.burned == 0, "inv 4: paid is not floor(A * r)"
-            assert event.total_assets == assets0 + event.paid - event.fee, "inv 4: assets moved by more than return - fee"
+            assert event.paid + event.unpaid == assets0 * round_return // WAD and event.burned == 0, "inv 4: paid + owed is not floor(A * r)"
+            assert event.total_assets == assets0 + event.paid - event.fee, "inv 4: assets moved by more than what was paid - fee"
         else:
             assert event.burned == -(-assets0 * -round_return // WAD) and event.paid == 0, "inv 4: burned is not ceil(A * |r|)"
             assert event.total_assets == assets0 - event.burned and event.fee == 0, "inv 4: a loss changed more than the burn"
         assert event.price_per_share == (event.total_assets + 1) * WAD // (supply0 + 1), "inv 4: settled price is not (A' + 1) / (S + 1)"
-        # inv 6: fees only above the high-water mark, which never falls
+        # inv 6: fees only above the high-water mark, which never falls; never above the cap in force
         fee_bps = pending_bps if pending_round and round_id >= pending_round else fee_bps_before
+        fee_bps = min(fee_bps, self.factory_model.fee_cap_bps)
         price_before_fee = (assets0 + event.paid + 1) * WAD // (supply0 + 1)
         if event.fee > 0:
             assert round_return > 0, "inv 6: fee charged on a round without a gain"
             assert price_before_fee >= hwm0, "inv 6: fee charged below the high-water mark"
             assert event.price_per_share >= hwm0, "inv 6: the fee pushed the price below the high-water mark"
-            assert event.fee <= event.paid * fee_bps // BPS, "inv 6: fee above fee_bps of the gain"
+            assert event.fee <= event.paid * fee_bps // BPS, "inv 6: fee above the fee (capped) of the gain"
             hwm_assets = mul_div(hwm0, supply0 + 1, WAD, True) - 1
             assert event.fee == (assets0 + event.paid - max(assets0, hwm_assets)) * fee_bps // BPS, "inv 6: fee not on the gain above the mark"
         assert event.high_water_mark >= hwm0, "inv 6: high-water mark decreased"
@@ -513,8 +552,8 @@ class PoolMachine(RuleBasedStateMachine):
             target = schedule.round_start(current + 1) + 60
         elif kind == "rounds":
             target = schedule.round_start(current + 1 + n) + 60
-        else:
-            target = max(self.model.last_settled_at + self.factory_model.stall_gap, schedule.round_start(self.model.last_settled_round + 2)) + n
+        else:  # just past the moment the emergency exit opens
+            target = schedule.round_start(self.model.last_settled_round + 2) + self.factory_model.stall_gap + n - 1
         boa.env.timestamp = max(target, now + 1)
         self.model.clock.timestamp = boa.env.timestamp
 
@@ -575,11 +614,41 @@ class PoolMachine(RuleBasedStateMachine):
             self.act(lambda: self.model.unpause(self.a(sender)), sender, self.pool, "unpause")
 
     @precondition(lambda self: self.steps >= 20)
-    @rule(sender=st.sampled_from(("owner", "guardian", "outsider", "outsider")))
-    def shutdown(self, sender: str) -> None:
+    @rule(sender=st.sampled_from(("owner", "guardian", "outsider", "wallet")))
+    def wind_down(self, sender: str) -> None:
+        """Invariant 13 (with `exit_after_close`): a wind-down stops deposits but every round up
+        to its last is still settled; nothing is escaped."""
         sender = self.owner_name() if sender == "owner" else sender
-        self.act(lambda: self.model.shutdown(self.a(sender)), sender, self.pool, "shutdown", returns=False)
+        self.act(lambda: self.model.wind_down(self.a(sender)), sender, self.pool, "wind_down", returns=False)
         self.views_due = True
+
+    @precondition(lambda self: self.steps >= 20)
+    @rule(sender=st.sampled_from(("outsider", "alice", "owner")))
+    def emergency_exit(self, sender: str) -> None:
+        """Invariant 14: the emergency exit opens only once the next round waited the stall gap."""
+        stalled = self.model.is_stalled()
+        result = self.act(lambda: self.model.emergency_exit(self.a(sender)), sender, self.pool, "emergency_exit", returns=False)
+        if result is not REVERTED:
+            assert stalled, "inv 14: the emergency exit opened without a stall"
+            RUNS.paths["closed: emergency exit"] += 1
+        self.views_due = True
+
+    @rule(sender=st.sampled_from(("outsider", "alice")))
+    def collect_owed(self, sender: str) -> None:
+        """What the treasury owes is credited when it can pay (anyone may ask)."""
+        result = self.act(lambda: self.model.collect_owed(self.a(sender)), sender, self.pool, "collect_owed")
+        if result is not REVERTED:
+            RUNS.paths["owed collected"] += 1
+            self.settled_in_step = True  # collection credits a gain: the price may rise
+
+    @rule(amount=st.sampled_from((1, 10**18, 500 * 10**18, 5_000 * 10**18)))
+    def fund_treasury(self, amount: int) -> None:
+        """Anyone refills the treasury (from the deployer, who holds the rest of the supply)."""
+        treasury = self.factory_model.treasury
+        ledger = self.model.nmr
+        current = ledger.allowance(self.a("deployer"), treasury)
+        self.act(lambda: ledger.change_approval(self.a("deployer"), treasury, current, amount), "deployer", self.nmr, "changeApproval", treasury, current, amount)
+        self.act(lambda: ledger.transfer_from(treasury, self.a("deployer"), treasury, amount), "deployer", self.treasury, "fund", amount, returns=False)
 
     @rule(amount=st.sampled_from((1, 10**18, 123_456_789)))
     def donate(self, amount: int) -> None:
@@ -598,7 +667,7 @@ class PoolMachine(RuleBasedStateMachine):
         self.act(lambda: self.factory_model.set_return_cap(self.a("deployer"), cap), "deployer", self.factory, "set_return_cap", cap)
 
     @rule(
-        function=st.sampled_from(("settle", "set_fee", "claim_fees", "set_deposit_limit", "pause", "unpause", "shutdown", "transfer_ownership", "initialize", "set_stall_gap")),
+        function=st.sampled_from(("settle", "set_fee", "claim_fees", "set_deposit_limit", "pause", "unpause", "wind_down", "transfer_ownership", "initialize", "set_stall_gap")),
         sender=st.sampled_from(("alice", "erin", "outsider", "settler", "guardian", "wallet")),
     )
     def unauthorized(self, function: str, sender: str) -> None:
@@ -613,21 +682,103 @@ class PoolMachine(RuleBasedStateMachine):
             "set_deposit_limit": (not is_owner, "ownable: caller is not the owner", "set_deposit_limit", (0,), self.pool),
             "pause": (not is_owner and not guardian and not self.model.paused, "pool: not owner or guardian", "pause", (), self.pool),
             "unpause": (not is_owner and not guardian and self.model.paused, "pool: not owner or guardian", "unpause", (), self.pool),
-            "shutdown": (
-                not is_owner and not guardian and not self.model.is_shutdown and not self.model.is_stalled(),
-                "pool: not owner or guardian", "shutdown", (), self.pool,
-            ),
+            "wind_down": (not is_owner and not guardian, "pool: not owner or guardian", "wind_down", (), self.pool),
             "transfer_ownership": (not is_owner, "ownable: caller is not the owner", "transfer_ownership", (a,), self.pool),
             "initialize": (True, "pool: already initialized", "initialize", (a, b"\x01" * 32, "x", "x", 0), self.pool),
-            "set_stall_gap": (a not in self.factory_model.admins, "factory: not admin", "set_stall_gap", (10**9,), self.factory),
+            "set_stall_gap": (a not in self.factory_model.admins, "factory: not admin", "set_stall_gap", (40 * 86_400,), self.factory),
         }
         applies, message, method, args, contract = calls[function]
         if applies:
             self.driver.expect_revert(message, sender, contract, method, *args)
 
+    @rule(
+        function=st.sampled_from((
+            "setOperator", "requestDeposit", "requestRedeem", "cancelDepositRequest", "cancelRedeemRequest",
+            "deposit", "mint", "redeem", "withdraw", "claim_fees", "transfer",
+        )),
+        actor=delegators,
+        seed=seeds,
+    )
+    def zero_address(self, function: str, actor: str, seed: int) -> None:
+        """Invariant 15: the zero address is refused as receiver, controller and operator, with
+        the pool's own message (mainnet NMR would take the NMR and lose it)."""
+        zero, a = ZERO, self.a(actor)
+        m = self.model
+        pending = m.pending_requests(a, function == "cancelRedeemRequest")
+        request_id = pending[-1][0] if pending else m.current_round()
+        calls: dict[str, tuple[Any, str, tuple[Any, ...]]] = {
+            "setOperator": (lambda: m.set_operator(a, zero, True), actor, (zero, True)),
+            "requestDeposit": (lambda: m.request_deposit(a, 1 + seed % 10**18, zero, a), actor, (1 + seed % 10**18, zero, a)),
+            "requestRedeem": (lambda: m.request_redeem(a, 1, zero, a), actor, (1, zero, a)),
+            "cancelDepositRequest": (lambda: m.cancel_deposit_request(a, request_id, a, zero), actor, (request_id, a, zero)),
+            "cancelRedeemRequest": (lambda: m.cancel_redeem_request(a, request_id, a, zero), actor, (request_id, a, zero)),
+            "deposit": (lambda: m.deposit(a, max(m.max_deposit(a), 1), zero, a), actor, (max(m.max_deposit(a), 1), zero, a)),
+            "mint": (lambda: m.mint(a, max(m.max_mint(a), 1), zero, a), actor, (max(m.max_mint(a), 1), zero, a)),
+            "redeem": (lambda: m.redeem(a, max(m.max_redeem(a), 1), zero, a), actor, (max(m.max_redeem(a), 1), zero, a)),
+            "withdraw": (lambda: m.withdraw(a, max(m.max_withdraw(a), 1), zero, a), actor, (max(m.max_withdraw(a), 1), zero, a)),
+            "claim_fees": (lambda: m.claim_fees(m.owner, zero), self.owner_name(), (zero,)),
+            "transfer": (lambda: m.transfer(a, zero, 1), actor, (zero, 1)),
+        }
+        model_call, caller, args = calls[function]
+        result = self.act(model_call, caller, self.pool, function, *args, returns=False)
+        assert result is REVERTED, f"inv 15: {function} accepted the zero address"
+
     # ---- compound scenarios ----
 
-    @precondition(lambda self: not self.model.is_shutdown and not self.model.paused and self.model.is_converted(self.model.current_round()))
+    @precondition(lambda self: not self.model.is_closed and self.model.wind_down_round == 0)
+    @rule(cycles=st.integers(min_value=5, max_value=40), dust=st.sampled_from((1, 1, 2, 1_000)), seed=seeds)
+    def dust_attack(self, cycles: int, dust: int, seed: int) -> None:
+        """Attacker who knows the next results are losses (finding 3): empty the pool to dust,
+        then alternate a settled loss (which burns the last wei: losses round up) with a dust
+        deposit (which mints `supply + 1` shares at assets 0). Without a price floor the share
+        count doubles every cycle until a packed field overflows and redemptions freeze; the
+        pool must close as depleted instead (invariant 17), and every claim must still pay."""
+        for name in DELEGATORS:  # everyone asks to leave; the lag settles it over the next rounds
+            shares = self.model.balance_of(self.a(name))
+            if shares:
+                self.act(lambda n=name, k=shares: self.model.request_redeem(self.a(n), k, self.a(n), self.a(n)),
+                         name, self.pool, "requestRedeem", shares, self.a(name), self.a(name))
+        for i in range(cycles):
+            if self.model.is_closed:
+                break
+            self.advance_time("next-round", 1)
+            while not self.model.is_closed and self.model.last_settled_round + 1 < self.model.current_round():
+                self.settle_and_check("settler", self.model.last_settled_round + 1, -self.cap(), seed + i)
+            attacker = DELEGATORS[(seed + i) % len(DELEGATORS)]
+            a = self.a(attacker)
+            if not self.model.is_closed and self.model.nmr.balance_of(a) >= dust:
+                self.act(lambda: self.model.request_deposit(a, dust, a, a), attacker, self.pool, "requestDeposit", dust, a, a)
+        self.claims_always_pay()
+
+    def claims_always_pay(self) -> None:
+        """Invariant 18: every holder who is owed something can claim all of it."""
+        for name in DELEGATORS:
+            a = self.a(name)
+            for style, maximum in (("mint", self.model.max_mint), ("withdraw", self.model.max_withdraw)):
+                owed = maximum(a)
+                if owed:
+                    model_call = self.model.mint if style == "mint" else self.model.withdraw
+                    result = self.act(lambda mc=model_call, o=owed: mc(a, o, a, a), name, self.pool, style, owed, a, a)
+                    assert result is not REVERTED, f"inv 18: {name} could not claim the {owed} it is owed ({style})"
+
+    @rule()
+    def everyone_claims(self) -> None:
+        self.claims_always_pay()
+
+    @rule(kind=st.sampled_from(("one-round", "below-floor", "floor", "above", "max", "above-max")), sender=st.sampled_from(("deployer", "deployer", "owner")))
+    def set_stall_gap(self, kind: str, sender: str) -> None:
+        """Finding 2: the stall gap stays longer than the resolution lag (30 to 365 days)."""
+        gap = {"one-round": 86_400, "below-floor": 30 * 86_400 - 1, "floor": 30 * 86_400, "above": 45 * 86_400,
+               "max": 365 * 86_400, "above-max": 365 * 86_400 + 1}[kind]
+        self.act(lambda: self.factory_model.set_stall_gap(self.a(sender), gap), sender, self.factory, "set_stall_gap", gap)
+
+
+    @precondition(
+        lambda self: not self.model.is_closed
+        and self.model.wind_down_round == 0
+        and not self.model.paused
+        and self.model.is_converted(self.model.current_round(), DEPOSIT_SIDE)
+    )
     @rule(actor=delegators, kind=st.sampled_from(("one", "few", "part", "big")), seed=seeds, claim_in=st.sampled_from(("deposit", "mint", "split")), claim_out=st.sampled_from(("redeem", "withdraw", "split")))
     def round_trip(self, actor: str, kind: str, seed: int, claim_in: str, claim_out: str) -> None:
         """Invariant 9: deposit, claim, redeem, claim with no settlement between never makes NMR."""
@@ -676,10 +827,10 @@ class PoolMachine(RuleBasedStateMachine):
             self.claim_all(actor, "withdraw", split=False)
             assert self.model.max_withdraw(a) == 0, "inv 8: a redemption claim was blocked while paused"
 
-    @precondition(lambda self: self.model.is_shutdown)
+    @precondition(lambda self: self.model.is_closed)
     @rule(actor=delegators)
-    def exit_after_shutdown(self, actor: str) -> None:
-        """Invariant 8: after shutdown every holder gets out in full, at the last price."""
+    def exit_after_close(self, actor: str) -> None:
+        """Invariant 8: once closed every holder gets out in full, at the final price."""
         a = self.a(actor)
         for redeem_side in (False, True):
             for request_id, _ in self.model.pending_requests(a, redeem_side):
@@ -696,13 +847,13 @@ class PoolMachine(RuleBasedStateMachine):
             nmr_before = self.model.nmr.balance_of(a)
             self.act(lambda: self.model.request_redeem(a, shares, a, a), actor, self.pool, "requestRedeem", shares, a, a)
             self.claim_all(actor, "redeem", split=False)
-            assert self.model.nmr.balance_of(a) - nmr_before == price_assets, "inv 8: exit not paid at the last price"
-        assert self.pool.balanceOf(a) == 0, "inv 8: shares left after a full exit in shutdown"
+            assert self.model.nmr.balance_of(a) - nmr_before == price_assets, "inv 8: exit not paid at the final price"
+        assert self.pool.balanceOf(a) == 0, "inv 8: shares left after a full exit from a closed pool"
         assert self.pool.maxMint(a) == 0 and self.pool.maxRedeem(a) == 0 and self.pool.maxWithdraw(a) == 0, (
-            "inv 8: a claim left after a full exit in shutdown"
+            "inv 8: a claim left after a full exit from a closed pool"
         )
         assert not self.pool.pending_requests(a, False) and not self.pool.pending_requests(a, True), (
-            "inv 8: pending requests left after a full exit in shutdown"
+            "inv 8: pending requests left after a full exit from a closed pool"
         )
 
     # ---- invariants ----
@@ -723,10 +874,10 @@ class PoolMachine(RuleBasedStateMachine):
     @invariant()
     def chain_matches_model(self) -> None:
         """Every storage variable of every contract equals the model's, by name (and every view,
-        every VIEW_EVERY steps, at the start and after a shutdown)."""
+        every VIEW_EVERY steps, at the start and after a wind-down or an emergency exit)."""
         models = {
             "pool": pool_storage(self.model),
-            "nmr": nmr_storage(self.model.nmr, self.a("deployer")),
+            "nmr": nmr_storage(self.model.nmr),
             "factory": factory_storage(self.factory_model),
             "treasury": treasury_storage(self.factory_model, self.a("deployer")),
         }
@@ -736,6 +887,31 @@ class PoolMachine(RuleBasedStateMachine):
         if self.steps - self.views_compared_at >= VIEW_EVERY or self.views_due:
             self.views_due = False
             self.compare_every_view()
+
+    @invariant()
+    def holders_left_with_fair_value(self) -> None:
+        """Invariant 16: every holder who has left the pool received the fair value of the
+        rounds it bore (computed in exact fractions from the settled results)."""
+        for name in HOLDERS:
+            address = self.a(name)
+            if self.fair.is_gone(address, self.model.balance_of(address)) and self.fair.received[address]:
+                self.fair.check_exit(name, address)
+                RUNS.paths["fair exits checked"] += 1
+
+    @invariant()
+    def share_counts_bounded(self) -> None:
+        """Invariant 17: an open pool never prices a share below MIN_PRICE, so share counts stay
+        far below what a packed field holds (supply <= (assets + 1) * 1e6 < 2**104)."""
+        m = self.model
+        if not m.is_closed:
+            assert m.price_per_share() >= MIN_PRICE, "inv 17: an open pool's price fell below the floor"
+        assert m.total_supply() < 2**104, "inv 17: share supply beyond its bound"
+
+    @invariant()
+    def nothing_sent_to_zero(self) -> None:
+        """Invariant 15: no NMR and no share ever reaches the zero address."""
+        assert self.model.nmr.balance_of(ZERO) == 0, "inv 15: NMR was sent to the zero address"
+        assert self.model.balance_of(ZERO) == 0, "inv 15: shares were sent to the zero address"
 
     @invariant()
     def nmr_is_accounted_for(self) -> None:

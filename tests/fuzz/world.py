@@ -17,8 +17,10 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
+from nmr_pools.attestation import attest_with_key
 from nmr_pools.deployment import DAY, System, deploy_with
-from nmr_pools.model import Clock, FactoryModel, PoolModel, RoundSchedule, TokenLedger
+from nmr_pools.model import Clock, FactoryModel, PoolModel, RoundSchedule
+from nmr_pools.model.nmr import NmrLedger
 from tests.fuzz.chain import PROJECT_ROOT, BoaBackend, attach, load_partial
 from tests.fuzz.driver import Driver
 from tests.roles import TEST_ROLES
@@ -26,12 +28,12 @@ from tests.roles import TEST_ROLES
 NMR = 10**18
 MAX_UINT256 = 2**256 - 1
 
-# rounds the machine uses: stalls and fee increases must happen inside one history
-STALL_GAP_ROUNDS = 3
+# fee increases must happen inside one history
 FEE_DELAY_ROUNDS = 2
 FEE_BPS = 2_000
 MODEL_NAME = "fuzzed"
-TREASURY_FUNDS = 1_000_000 * NMR
+# small enough that gains drain it in some histories (the pool then records what it is owed)
+TREASURY_FUNDS = 3_000 * NMR
 DELEGATOR_FUNDS = 10_000 * NMR
 SIDE_FUNDS = 1_000 * NMR
 
@@ -75,10 +77,11 @@ def build_world() -> World:
         address=str(factory.address),
         treasury=str(system.treasury.address),
         schedule=RoundSchedule(factory.genesis(), factory.round_length()),
-        nmr=TokenLedger(),
+        nmr=NmrLedger.premined(deployer),
         admins={deployer},
         settlers={deployer},
         guardians={deployer},
+        attesters={deployer},
         nmr_address=str(system.nmr.address),
         pool_implementation=str(system.implementation.address),
     )
@@ -89,14 +92,9 @@ def build_world() -> World:
         members = factory_model.settlers if name == "settler" else factory_model.guardians
         driver.setup(lambda m=members, a=addr[name]: m.add(a), "deployer", factory, "grant_role", addr[name], role)
     driver.setup(
-        lambda: factory_model.set_stall_gap(deployer, STALL_GAP_ROUNDS * DAY), "deployer", factory, "set_stall_gap",
-        STALL_GAP_ROUNDS * DAY,
-    )
-    driver.setup(
         lambda: factory_model.set_fee_delay_rounds(deployer, FEE_DELAY_ROUNDS), "deployer", factory,
         "set_fee_delay_rounds", FEE_DELAY_ROUNDS,
     )
-    _issue(driver, system, ledger, "deployer", TREASURY_FUNDS)
     _approve(driver, system, ledger, "deployer", str(system.treasury.address), TREASURY_FUNDS)
     driver.setup(
         lambda: ledger.transfer_from(factory_model.treasury, deployer, factory_model.treasury, TREASURY_FUNDS),
@@ -104,7 +102,7 @@ def build_world() -> World:
     )
 
     model_id = MODEL_NAME.encode().ljust(32, b"\0")
-    pool_address = _create_pool(driver, factory, model_id)
+    pool_address = _create_pool(driver, factory, model_id, accounts["deployer"].key)
     pool = attach(load_partial(str(BoaBackend(deployer).folder / "DelegationPool.vy")), pool_address)
     addr["pool"] = pool_address
     clock.timestamp = boa.env.timestamp
@@ -129,15 +127,33 @@ def build_world() -> World:
     return World(system=system, pool=pool, wallet=wallet, accounts=accounts, addr=addr, model=model, driver=driver)
 
 
-def _create_pool(driver: Driver, factory: Any, model_id: bytes) -> str:
-    created = driver.call("owner", factory, "create_pool", model_id, MODEL_NAME, FEE_BPS)
+def _create_pool(driver: Driver, factory: Any, model_id: bytes, attester_key: bytes) -> str:
+    """The owner creates the pool with the deployer's (the attester's) attestation."""
+    deadline = boa.env.timestamp + DAY
+    attestation = attest_with_key(
+        attester_key,
+        chain_id=factory.eip712Domain()[3],
+        factory=str(factory.address),
+        model_id=model_id,
+        model_name=MODEL_NAME,
+        owner=driver.addr["owner"],
+        deadline=deadline,
+    )
+    created = driver.call(
+        "owner", factory, "create_pool", model_id, MODEL_NAME, FEE_BPS, attestation.attester, deadline,
+        attestation.signature_bytes,
+    )
     assert isinstance(created, str), f"create_pool reverted during set-up: {created}"
     return str(created)
 
 
-def _issue(driver: Driver, system: System, ledger: TokenLedger, name: str, amount: int) -> None:
-    driver.setup(lambda: ledger.mint(driver.addr[name], amount), "deployer", system.nmr, "issue", driver.addr[name], amount)
+def _issue(driver: Driver, system: System, ledger: NmrLedger, name: str, amount: int) -> None:
+    """The faucet: a transfer from the deployer, who holds the premined supply."""
+    driver.setup(
+        lambda: ledger.transfer(driver.addr["deployer"], driver.addr[name], amount), "deployer", system.nmr,
+        "transfer", driver.addr[name], amount,
+    )
 
 
-def _approve(driver: Driver, system: System, ledger: TokenLedger, name: str, spender: str, amount: int) -> None:
+def _approve(driver: Driver, system: System, ledger: NmrLedger, name: str, spender: str, amount: int) -> None:
     driver.setup(lambda: ledger.approve(driver.addr[name], spender, amount), name, system.nmr, "approve", spender, amount)
