@@ -1,9 +1,9 @@
 """Performance fee: high-water mark, delayed increases, immediate decreases, claims."""
 
-import ape
+import boa
 import pytest
 
-from tests.conftest import NMR, WAD
+from tests.contracts.conftest import NMR, WAD, events
 
 DIGEST = b"\0" * 32
 
@@ -29,8 +29,8 @@ def settle(invested, settler, next_round):
         r = invested.last_settled_round() + 1
         while invested.current_round() <= r:
             next_round()
-        tx = invested.settle(r, round_return, DIGEST, sender=settler)
-        return tx.decode_logs(invested.Settled)[0]
+        invested.settle(r, round_return, DIGEST, sender=settler)
+        return events(invested, "Settled")[0]
 
     return run
 
@@ -61,8 +61,8 @@ def test_fee__only_above_high_water_mark(invested, settle):
 def test_fee_increase__waits_for_delay(invested, settle, owner, factory):
     delay = factory.fee_delay_rounds()
     proposed_in = invested.current_round()
-    tx = invested.set_fee(3_000, sender=owner)
-    proposal = tx.decode_logs(invested.FeeIncreaseProposed)[0]
+    invested.set_fee(3_000, sender=owner)
+    proposal = events(invested, "FeeIncreaseProposed")[0]
     assert (proposal.fee_bps, proposal.effective_round) == (3_000, proposed_in + delay)
     assert invested.fee_bps() == 2_000 and invested.pending_fee_round() == proposed_in + delay
     # every round before the effective round is charged the old fee
@@ -79,28 +79,28 @@ def test_fee_increase__waits_for_delay(invested, settle, owner, factory):
 
 def test_fee_decrease__immediate_and_drops_pending_increase(invested, owner):
     invested.set_fee(4_000, sender=owner)
-    tx = invested.set_fee(1_000, sender=owner)
-    changed = tx.decode_logs(invested.FeeChanged)[0]
+    invested.set_fee(1_000, sender=owner)
+    changed = events(invested, "FeeChanged")[0]
     assert (changed.old_fee_bps, changed.new_fee_bps) == (2_000, 1_000)
     assert invested.fee_bps() == 1_000
     assert invested.pending_fee_bps() == 0 and invested.pending_fee_round() == 0
 
 
 def test_set_fee__permissions_and_cap(invested, owner, outsider):
-    with ape.reverts("ownable: caller is not the owner"):
+    with boa.reverts("ownable: caller is not the owner"):
         invested.set_fee(0, sender=outsider)
-    with ape.reverts("pool: fee above cap"):
+    with boa.reverts("pool: fee above cap"):
         invested.set_fee(5_001, sender=owner)
 
 
 def test_claim_fees__owner_only_and_pays(invested, settle, owner, outsider, nmr):
-    with ape.reverts("pool: no fees owed"):
+    with boa.reverts("pool: no fees owed"):
         invested.claim_fees(owner, sender=owner)
     settle(5 * 10**16)
-    with ape.reverts("ownable: caller is not the owner"):
+    with boa.reverts("ownable: caller is not the owner"):
         invested.claim_fees(outsider, sender=outsider)
-    tx = invested.claim_fees(owner, sender=owner)
-    claimed = tx.decode_logs(invested.FeesClaimed)[0]
+    invested.claim_fees(owner, sender=owner)
+    claimed = events(invested, "FeesClaimed")[0]
     assert (claimed.receiver, claimed.amount) == (owner, NMR)
     assert nmr.balanceOf(owner) == NMR and invested.fees_owed() == 0
     assert nmr.balanceOf(invested) == invested.totalAssets()
@@ -112,4 +112,5 @@ def test_zero_fee__charges_nothing(create_pool, fund, alice, settler, next_round
     pool.requestDeposit(100 * NMR, alice, alice, sender=alice)
     r = pool.current_round()
     next_round()
-    assert pool.settle(r, 10**16, DIGEST, sender=settler).decode_logs(pool.Settled)[0].fee == 0
+    pool.settle(r, 10**16, DIGEST, sender=settler)
+    assert events(pool, "Settled")[0].fee == 0

@@ -1,10 +1,10 @@
 """DelegationPool: ERC-7540 requests, cancellations, claims, operators and interface views."""
 
-import ape
+import boa
 import pytest
 from eth_utils import function_signature_to_4byte_selector as selector
 
-from tests.conftest import NMR, WAD
+from tests.contracts.conftest import NMR, WAD, events
 
 
 @pytest.fixture
@@ -42,7 +42,8 @@ def test_supports_interface__7540_7575_165(pool):
         "erc7575": interface_id(
             "asset()", "share()", "convertToShares(uint256)", "convertToAssets(uint256)", "totalAssets()",
             "maxDeposit(address)", "previewDeposit(uint256)", "deposit(uint256,address)", "maxMint(address)",
-            "previewMint(uint256)", "mint(uint256,address)", "maxWithdraw(address)", "previewWithdraw(uint256)",
+            "previewMint(uint256)", "mint(uint256,address)", "maxWithdraw(address)",
+            "previewWithdraw(uint256)",
             "withdraw(uint256,address,address)", "maxRedeem(address)", "previewRedeem(uint256)",
             "redeem(uint256,address,address)"),
     }
@@ -53,14 +54,14 @@ def test_supports_interface__7540_7575_165(pool):
 
 @pytest.mark.parametrize("method", ["previewDeposit", "previewMint", "previewRedeem", "previewWithdraw"])
 def test_previews__revert(pool, method):
-    with ape.reverts("pool: async, no preview"):
+    with boa.reverts("pool: async, no preview"):
         getattr(pool, method)(NMR)
 
 
 def test_request_deposit__caught_up__converts_at_once(funded, alice, nmr):
     r = funded.current_round()
-    tx = funded.requestDeposit(10 * NMR, alice, alice, sender=alice)
-    event = tx.decode_logs(funded.DepositRequest)[0]
+    funded.requestDeposit(10 * NMR, alice, alice, sender=alice)
+    event = events(funded, "DepositRequest")[0]
     assert (event.controller, event.owner, event.requestId, event.sender, event.assets) == (
         alice, alice, r, alice, 10 * NMR)
     assert nmr.balanceOf(funded) == 10 * NMR
@@ -77,8 +78,8 @@ def test_request_deposit__lagging__waits_for_settlement(lagging, alice, settler)
     assert lagging.pending_deposit_assets() == 10 * NMR
     assert lagging.maxDeposit(alice) == 0 and lagging.totalAssets() == 0
     assert lagging.pending_requests(alice, False) == [[r, 10 * NMR]]
-    tx = lagging.settle(r - 1, 0, b"\0" * 32, sender=settler)
-    converted = tx.decode_logs(lagging.RequestsConverted)[0]
+    lagging.settle(r - 1, 0, b"\0" * 32, sender=settler)
+    converted = events(lagging, "RequestsConverted")[0]
     assert (converted.round, converted.deposit_assets, converted.deposit_shares) == (r, 10 * NMR, 10 * NMR)
     assert lagging.pendingDepositRequest(r, alice) == 0
     assert lagging.maxDeposit(alice) == 10 * NMR and lagging.maxMint(alice) == 10 * NMR
@@ -112,46 +113,46 @@ def test_request_deposit__several_rounds_queue_and_convert_in_order(lagging, ali
 )
 def test_request_deposit__bad_arguments__revert(funded, alice, assets, controller_is_zero, message):
     controller = "0x" + "00" * 20 if controller_is_zero else alice
-    with ape.reverts(message):
+    with boa.reverts(message):
         funded.requestDeposit(assets, controller, alice, sender=alice)
 
 
 def test_request_deposit__for_someone_elses_nmr__reverts(funded, alice, bob):
-    with ape.reverts("pool: not controller or operator"):
+    with boa.reverts("pool: not controller or operator"):
         funded.requestDeposit(NMR, bob, alice, sender=bob)
 
 
 def test_request_deposit__without_allowance__reverts(pool, fund, alice):
     fund(alice, NMR)
-    with ape.reverts("erc20: insufficient allowance"):
+    with boa.reverts("erc20: insufficient allowance"):
         pool.requestDeposit(NMR, alice, alice, sender=alice)
 
 
 def test_operator__can_request_and_claim_for_controller(funded, alice, bob):
-    tx = funded.setOperator(bob, True, sender=alice)
-    event = tx.decode_logs(funded.OperatorSet)[0]
+    funded.setOperator(bob, True, sender=alice)
+    event = events(funded, "OperatorSet")[0]
     assert (event.controller, event.operator, event.approved) == (alice, bob, True)
     assert funded.isOperator(alice, bob)
     funded.requestDeposit(5 * NMR, alice, alice, sender=bob)
     funded.deposit(5 * NMR, bob, alice, sender=bob)
     assert funded.balanceOf(bob) == 5 * NMR
     funded.setOperator(bob, False, sender=alice)
-    with ape.reverts("pool: not controller or operator"):
+    with boa.reverts("pool: not controller or operator"):
         funded.requestDeposit(NMR, alice, alice, sender=bob)
 
 
 def test_operator__self__reverts(pool, alice):
-    with ape.reverts("pool: cannot be own operator"):
+    with boa.reverts("pool: cannot be own operator"):
         pool.setOperator(alice, True, sender=alice)
 
 
 def test_claims__nobody_claims_someone_elses(funded, alice, bob):
     funded.requestDeposit(5 * NMR, alice, alice, sender=alice)
-    with ape.reverts("pool: not controller or operator"):
+    with boa.reverts("pool: not controller or operator"):
         funded.deposit(5 * NMR, bob, alice, sender=bob)
-    with ape.reverts("pool: not controller or operator"):
+    with boa.reverts("pool: not controller or operator"):
         funded.mint(5 * NMR, bob, alice, sender=bob)
-    with ape.reverts("pool: more than claimable"):
+    with boa.reverts("pool: more than claimable"):
         funded.deposit(5 * NMR, bob, sender=bob)  # bob has nothing of his own
 
 
@@ -160,18 +161,18 @@ def test_deposit_and_mint__partial_claims_add_up(lagging, alice, bob, settler):
     lagging.requestDeposit(3 * NMR, alice, alice, sender=alice)
     lagging.settle(r - 1, 0, b"\0" * 32, sender=settler)
     lagging.requestDeposit(7, bob, bob, sender=bob)  # caught up now: converts at once
-    tx = lagging.deposit(NMR, alice, sender=alice)
-    claimed = tx.decode_logs(lagging.Deposit)[0]
+    lagging.deposit(NMR, alice, sender=alice)
+    claimed = events(lagging, "Deposit")[0]
     assert (claimed.sender, claimed.owner, claimed.assets, claimed.shares) == (alice, alice, NMR, NMR)
     lagging.mint(NMR, alice, sender=alice)
-    with ape.reverts("pool: more than claimable"):
+    with boa.reverts("pool: more than claimable"):
         lagging.deposit(NMR + 1, alice, sender=alice)
     lagging.deposit(NMR, alice, alice, sender=alice)
     assert lagging.balanceOf(alice) == 3 * NMR
     assert lagging.maxDeposit(alice) == 0 and lagging.maxMint(alice) == 0
-    with ape.reverts("pool: zero assets"):
+    with boa.reverts("pool: zero assets"):
         lagging.deposit(0, alice, sender=alice)
-    with ape.reverts("pool: zero shares"):
+    with boa.reverts("pool: zero shares"):
         lagging.mint(0, alice, sender=alice)
 
 
@@ -179,13 +180,13 @@ def test_request_redeem__caught_up__converts_at_once(funded, alice, nmr):
     funded.requestDeposit(10 * NMR, alice, alice, sender=alice)
     funded.deposit(10 * NMR, alice, sender=alice)
     r = funded.current_round()
-    tx = funded.requestRedeem(4 * NMR, alice, alice, sender=alice)
-    event = tx.decode_logs(funded.RedeemRequest)[0]
+    funded.requestRedeem(4 * NMR, alice, alice, sender=alice)
+    event = events(funded, "RedeemRequest")[0]
     assert (event.controller, event.owner, event.requestId, event.shares) == (alice, alice, r, 4 * NMR)
     assert funded.claimableRedeemRequest(r, alice) == 4 * NMR
     assert funded.maxRedeem(alice) == 4 * NMR and funded.maxWithdraw(alice) == 4 * NMR
-    tx = funded.redeem(4 * NMR, alice, alice, sender=alice)
-    withdrawn = tx.decode_logs(funded.Withdraw)[0]
+    funded.redeem(4 * NMR, alice, alice, sender=alice)
+    withdrawn = events(funded, "Withdraw")[0]
     assert (withdrawn.receiver, withdrawn.owner, withdrawn.assets, withdrawn.shares) == (
         alice, alice, 4 * NMR, 4 * NMR)
     assert nmr.balanceOf(alice) == 994 * NMR
@@ -213,22 +214,22 @@ def test_withdraw__partial_rounds_up_shares(funded, alice, bob):
     funded.requestDeposit(10 * NMR, alice, alice, sender=alice)
     funded.deposit(10 * NMR, alice, sender=alice)
     funded.requestRedeem(3, alice, alice, sender=alice)
-    with ape.reverts("pool: more than claimable"):
+    with boa.reverts("pool: more than claimable"):
         funded.withdraw(4, alice, alice, sender=alice)
-    with ape.reverts("pool: not controller or operator"):
+    with boa.reverts("pool: not controller or operator"):
         funded.withdraw(1, bob, alice, sender=bob)
     funded.withdraw(1, alice, alice, sender=alice)
     assert funded.maxRedeem(alice) == 2 and funded.maxWithdraw(alice) == 2
-    with ape.reverts("pool: zero assets"):
+    with boa.reverts("pool: zero assets"):
         funded.withdraw(0, alice, alice, sender=alice)
-    with ape.reverts("pool: zero shares"):
+    with boa.reverts("pool: zero shares"):
         funded.redeem(0, alice, alice, sender=alice)
 
 
 def test_request_redeem__by_share_allowance(funded, alice, bob):
     funded.requestDeposit(10 * NMR, alice, alice, sender=alice)
     funded.deposit(10 * NMR, alice, sender=alice)
-    with ape.reverts("erc20: insufficient allowance"):
+    with boa.reverts("erc20: insufficient allowance"):
         funded.requestRedeem(NMR, bob, alice, sender=bob)
     funded.approve(bob, NMR, sender=alice)
     funded.requestRedeem(NMR, bob, alice, sender=bob)
@@ -236,21 +237,21 @@ def test_request_redeem__by_share_allowance(funded, alice, bob):
 
 
 def test_request_redeem__more_than_balance__reverts(funded, alice):
-    with ape.reverts("erc20: transfer amount exceeds balance"):
+    with boa.reverts("erc20: transfer amount exceeds balance"):
         funded.requestRedeem(1, alice, alice, sender=alice)
 
 
 def test_cancel_deposit__while_round_open__refunds(lagging, alice, bob, nmr):
     r = lagging.current_round()
     lagging.requestDeposit(6 * NMR, alice, alice, sender=alice)
-    with ape.reverts("pool: not controller or operator"):
+    with boa.reverts("pool: not controller or operator"):
         lagging.cancelDepositRequest(r, alice, bob, sender=bob)
-    tx = lagging.cancelDepositRequest(r, alice, alice, sender=alice)
-    event = tx.decode_logs(lagging.DepositRequestCancelled)[0]
+    lagging.cancelDepositRequest(r, alice, alice, sender=alice)
+    event = events(lagging, "DepositRequestCancelled")[0]
     assert (event.controller, event.requestId, event.receiver, event.assets) == (alice, r, alice, 6 * NMR)
     assert nmr.balanceOf(alice) == 1_000 * NMR
     assert lagging.pending_deposit_assets() == 0 and lagging.deposit_group_assets(r) == 0
-    with ape.reverts("pool: nothing pending to cancel"):
+    with boa.reverts("pool: nothing pending to cancel"):
         lagging.cancelDepositRequest(r, alice, alice, sender=alice)
 
 
@@ -258,14 +259,14 @@ def test_cancel_deposit__after_round_closed__reverts(lagging, alice, next_round)
     r = lagging.current_round()
     lagging.requestDeposit(6 * NMR, alice, alice, sender=alice)
     next_round()
-    with ape.reverts("pool: round closed, cannot cancel"):
+    with boa.reverts("pool: round closed, cannot cancel"):
         lagging.cancelDepositRequest(r, alice, alice, sender=alice)
 
 
 def test_cancel_deposit__converted_request__reverts(funded, alice):
     r = funded.current_round()
     funded.requestDeposit(6 * NMR, alice, alice, sender=alice)
-    with ape.reverts("pool: request already converted"):
+    with boa.reverts("pool: request already converted"):
         funded.cancelDepositRequest(r, alice, alice, sender=alice)
 
 
@@ -276,21 +277,21 @@ def test_cancel_redeem__returns_shares(lagging, alice, settler, next_round):
     lagging.deposit(10 * NMR, alice, sender=alice)
     r = next_round()
     lagging.requestRedeem(4 * NMR, alice, alice, sender=alice)
-    tx = lagging.cancelRedeemRequest(r, alice, alice, sender=alice)
-    event = tx.decode_logs(lagging.RedeemRequestCancelled)[0]
+    lagging.cancelRedeemRequest(r, alice, alice, sender=alice)
+    event = events(lagging, "RedeemRequestCancelled")[0]
     assert (event.controller, event.requestId, event.shares) == (alice, r, 4 * NMR)
     assert lagging.balanceOf(alice) == 10 * NMR and lagging.pending_redeem_shares() == 0
     lagging.requestRedeem(4 * NMR, alice, alice, sender=alice)
     next_round()
-    with ape.reverts("pool: round closed, cannot cancel"):
+    with boa.reverts("pool: round closed, cannot cancel"):
         lagging.cancelRedeemRequest(r, alice, alice, sender=alice)
 
 
-def test_queue__too_many_open_requests__reverts(lagging, alice, next_round, chain, factory):
+def test_queue__too_many_open_requests__reverts(lagging, alice, next_round):
     for _ in range(64):
         lagging.requestDeposit(1, alice, alice, sender=alice)
         next_round()
-    with ape.reverts("pool: too many open requests"):
+    with boa.reverts("pool: too many open requests"):
         lagging.requestDeposit(1, alice, alice, sender=alice)
 
 

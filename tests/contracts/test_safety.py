@@ -1,9 +1,9 @@
 """Deposit limit, pause, shutdown (by role and by stall), two-step ownership."""
 
-import ape
+import boa
 import pytest
 
-from tests.conftest import NMR
+from tests.contracts.conftest import NMR, events
 
 DIGEST = b"\0" * 32
 DAY = 86_400
@@ -17,17 +17,17 @@ def funded(pool, fund, alice, bob):
 
 
 def test_deposit_limit__counts_active_and_pending(funded, owner, alice, bob, next_round):
-    tx = funded.set_deposit_limit(150 * NMR, sender=owner)
-    assert tx.decode_logs(funded.DepositLimitSet)[0].deposit_limit == 150 * NMR
+    funded.set_deposit_limit(150 * NMR, sender=owner)
+    assert events(funded, "DepositLimitSet")[0].deposit_limit == 150 * NMR
     funded.requestDeposit(100 * NMR, alice, alice, sender=alice)  # active
     next_round()
     funded.requestDeposit(50 * NMR, bob, bob, sender=bob)  # pending
-    with ape.reverts("pool: deposit limit exceeded"):
+    with boa.reverts("pool: deposit limit exceeded"):
         funded.requestDeposit(1, bob, bob, sender=bob)
 
 
 def test_deposit_limit__owner_only(funded, outsider):
-    with ape.reverts("ownable: caller is not the owner"):
+    with boa.reverts("ownable: caller is not the owner"):
         funded.set_deposit_limit(0, sender=outsider)
 
 
@@ -35,56 +35,53 @@ def test_deposit_limit__owner_only(funded, outsider):
 def test_pause__blocks_deposits_not_redemptions_or_claims(funded, alice, who, request):
     account = request.getfixturevalue(who)
     funded.requestDeposit(10 * NMR, alice, alice, sender=alice)
-    tx = funded.pause(sender=account)
-    assert tx.decode_logs(funded.Paused)[0].account == account
-    with ape.reverts("pool: paused"):
+    funded.pause(sender=account)
+    assert events(funded, "Paused")[0].account == account
+    with boa.reverts("pool: paused"):
         funded.requestDeposit(NMR, alice, alice, sender=alice)
     funded.deposit(10 * NMR, alice, sender=alice)  # claim works
     funded.requestRedeem(4 * NMR, alice, alice, sender=alice)  # redemption works
     funded.redeem(4 * NMR, alice, alice, sender=alice)
-    with ape.reverts("pool: already paused"):
+    with boa.reverts("pool: already paused"):
         funded.pause(sender=account)
     funded.unpause(sender=account)
-    with ape.reverts("pool: not paused"):
+    with boa.reverts("pool: not paused"):
         funded.unpause(sender=account)
     funded.requestDeposit(NMR, alice, alice, sender=alice)
 
 
 def test_pause__outsider__reverts(funded, outsider, owner):
-    with ape.reverts("pool: not owner or guardian"):
+    with boa.reverts("pool: not owner or guardian"):
         funded.pause(sender=outsider)
     funded.pause(sender=owner)
-    with ape.reverts("pool: not owner or guardian"):
+    with boa.reverts("pool: not owner or guardian"):
         funded.unpause(sender=outsider)
 
 
 def test_shutdown__by_outsider_before_stall__reverts(funded, outsider, next_round):
     next_round()  # a closed round waits, but not for long
     assert not funded.is_stalled()
-    with ape.reverts("pool: not owner or guardian"):
+    with boa.reverts("pool: not owner or guardian"):
         funded.shutdown(sender=outsider)
 
 
-def test_shutdown__by_anyone_once_stalled(funded, outsider, factory, deployer, chain):
+def test_shutdown__by_anyone_once_stalled(funded, outsider, factory, deployer):
     factory.set_stall_gap(3 * DAY, sender=deployer)
-    chain.pending_timestamp += 3 * DAY
-    chain.mine()
+    boa.env.timestamp += 3 * DAY
     assert funded.is_stalled()
-    tx = funded.shutdown(sender=outsider)
-    event = tx.decode_logs(funded.ShutDown)[0]
+    funded.shutdown(sender=outsider)
+    event = events(funded, "ShutDown")[0]
     assert (event.account, event.stalled) == (outsider, True)
     assert funded.is_shutdown()
 
 
-def test_shutdown__nothing_waiting__not_stalled(funded, factory, deployer, settler, chain, next_round):
+def test_shutdown__nothing_waiting__not_stalled(funded, factory, deployer, settler, next_round):
     factory.set_stall_gap(DAY, sender=deployer)
     r = funded.current_round()
     next_round()
-    chain.pending_timestamp += DAY // 2
-    chain.mine()
+    boa.env.timestamp += DAY // 2
     funded.settle(r, 0, DIGEST, sender=settler)
-    chain.pending_timestamp += 2 * DAY - DAY // 2 - 10  # long after the last settlement...
-    chain.mine()
+    boa.env.timestamp += 2 * DAY - DAY // 2 - 10  # long after the last settlement...
     assert funded.current_round() == r + 2 and funded.is_stalled()  # ...round r+1 now waits
     funded.settle(r + 1, 0, DIGEST, sender=settler)
     assert not funded.is_stalled()
@@ -106,11 +103,11 @@ def test_shutdown__everyone_gets_out_at_last_price(
     funded.requestRedeem(50 * NMR, alice, alice, sender=alice)  # pending behind round r2
     account = request.getfixturevalue(who)
     funded.shutdown(sender=account)
-    with ape.reverts("pool: shut down"):
+    with boa.reverts("pool: shut down"):
         funded.shutdown(sender=account)
-    with ape.reverts("pool: shut down"):
+    with boa.reverts("pool: shut down"):
         funded.settle(r2, 0, DIGEST, sender=settler)
-    with ape.reverts("pool: shut down"):
+    with boa.reverts("pool: shut down"):
         funded.requestDeposit(NMR, bob, bob, sender=bob)
     next_round()
     # pending deposit: taken back in full, even though its round has closed
@@ -126,13 +123,13 @@ def test_shutdown__everyone_gets_out_at_last_price(
 
 
 def test_ownership__two_step(funded, owner, bob, outsider):
-    tx = funded.transfer_ownership(bob, sender=owner)
+    funded.transfer_ownership(bob, sender=owner)
     assert funded.pending_owner() == bob
-    with ape.reverts("ownable_2step: caller is not the new owner"):
+    with boa.reverts("ownable_2step: caller is not the new owner"):
         funded.accept_ownership(sender=outsider)
     assert funded.owner() == owner
     funded.accept_ownership(sender=bob)
     assert funded.owner() == bob and funded.pending_owner() == "0x" + "00" * 20
-    with ape.reverts("ownable: caller is not the owner"):
+    with boa.reverts("ownable: caller is not the owner"):
         funded.transfer_ownership(outsider, sender=owner)
     funded.set_fee(0, sender=bob)

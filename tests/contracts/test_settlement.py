@@ -1,9 +1,9 @@
 """DelegationPool.settle: who, which round, how much, and what it moves."""
 
-import ape
+import boa
 import pytest
 
-from tests.conftest import NMR, WAD
+from tests.contracts.conftest import NMR, WAD, events
 
 CAP = 5 * 10**16
 DIGEST = b"\xab" * 32
@@ -28,8 +28,8 @@ def closed(invested, next_round):
 
 def test_settle__gain__paid_from_treasury(invested, closed, settler, nmr, treasury):
     supply_before = nmr.totalSupply()
-    tx = invested.settle(closed, 3 * 10**16, DIGEST, sender=settler)
-    event = tx.decode_logs(invested.Settled)[0]
+    invested.settle(closed, 3 * 10**16, DIGEST, sender=settler)
+    event = events(invested, "Settled")[0]
     # 100 NMR * 3% = 3 NMR paid; 20% fee on 3 NMR = 0.6 NMR
     assert (event.round, event.round_return, event.results_digest) == (closed, 3 * 10**16, DIGEST)
     assert (event.paid, event.burned, event.fee) == (3 * NMR, 0, 6 * NMR // 10)
@@ -42,8 +42,8 @@ def test_settle__gain__paid_from_treasury(invested, closed, settler, nmr, treasu
 
 def test_settle__loss__burned_with_nmr(invested, closed, settler, nmr):
     supply_before = nmr.totalSupply()
-    tx = invested.settle(closed, -4 * 10**16, DIGEST, sender=settler)
-    event = tx.decode_logs(invested.Settled)[0]
+    invested.settle(closed, -4 * 10**16, DIGEST, sender=settler)
+    event = events(invested, "Settled")[0]
     assert (event.paid, event.burned, event.fee) == (0, 4 * NMR, 0)
     assert invested.totalAssets() == 96 * NMR and nmr.balanceOf(invested) == 96 * NMR
     assert nmr.totalSupply() == supply_before - 4 * NMR
@@ -55,11 +55,11 @@ def test_settle__rounding__gain_down_loss_up(pool, fund, alice, settler, next_ro
     pool.requestDeposit(33, alice, alice, sender=alice)
     r = pool.current_round()
     next_round()
-    tx = pool.settle(r, 10**16, DIGEST, sender=settler)  # 0.33 wei -> 0 paid
-    assert tx.decode_logs(pool.Settled)[0].paid == 0
+    pool.settle(r, 10**16, DIGEST, sender=settler)  # 0.33 wei -> 0 paid
+    assert events(pool, "Settled")[0].paid == 0
     next_round()
-    tx = pool.settle(r + 1, -10**16, DIGEST, sender=settler)  # 0.33 wei -> 1 burned
-    assert tx.decode_logs(pool.Settled)[0].burned == 1
+    pool.settle(r + 1, -10**16, DIGEST, sender=settler)  # 0.33 wei -> 1 burned
+    assert events(pool, "Settled")[0].burned == 1
     assert pool.totalAssets() == 32
 
 
@@ -71,36 +71,36 @@ def test_settle__at_cap__accepted(invested, closed, settler, round_return):
 
 @pytest.mark.parametrize("round_return", [CAP + 1, -CAP - 1, 2**255 - 1, -(2**255)])
 def test_settle__beyond_cap__reverts(invested, closed, settler, round_return):
-    with ape.reverts("pool: return above cap"):
+    with boa.reverts("pool: return above cap"):
         invested.settle(closed, round_return, DIGEST, sender=settler)
 
 
 def test_settle__lowered_factory_cap__applies(invested, closed, settler, factory, deployer):
     factory.set_return_cap(10**16, sender=deployer)
-    with ape.reverts("pool: return above cap"):
+    with boa.reverts("pool: return above cap"):
         invested.settle(closed, 10**16 + 1, DIGEST, sender=settler)
     invested.settle(closed, -(10**16), DIGEST, sender=settler)
 
 
 def test_settle__not_settler__reverts(invested, closed, outsider, owner, guardian):
     for account in (outsider, owner, guardian):
-        with ape.reverts("pool: not settler"):
+        with boa.reverts("pool: not settler"):
             invested.settle(closed, 0, DIGEST, sender=account)
 
 
 def test_settle__out_of_order_and_duplicate__revert(invested, closed, settler, next_round):
     next_round()
-    with ape.reverts("pool: not the next round"):
+    with boa.reverts("pool: not the next round"):
         invested.settle(closed + 1, 0, DIGEST, sender=settler)
     invested.settle(closed, 0, DIGEST, sender=settler)
-    with ape.reverts("pool: not the next round"):
+    with boa.reverts("pool: not the next round"):
         invested.settle(closed, 0, DIGEST, sender=settler)
-    with ape.reverts("pool: not the next round"):
+    with boa.reverts("pool: not the next round"):
         invested.settle(closed - 1, 0, DIGEST, sender=settler)
 
 
 def test_settle__round_not_closed__reverts(invested, settler):
-    with ape.reverts("pool: round not closed"):
+    with boa.reverts("pool: round not closed"):
         invested.settle(invested.current_round(), 0, DIGEST, sender=settler)
 
 
