@@ -4,7 +4,7 @@ import boa
 import pytest
 from eth_utils import function_signature_to_4byte_selector as selector
 
-from tests.contracts.conftest import NMR, WAD, events
+from tests.contracts.conftest import NMR, WAD, ZERO_ADDRESS, events
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def test_request_deposit__several_rounds_queue_and_convert_in_order(lagging, ali
     [(0, False, "pool: zero assets"), (NMR, True, "pool: zero controller")],
 )
 def test_request_deposit__bad_arguments__revert(funded, alice, assets, controller_is_zero, message):
-    controller = "0x" + "00" * 20 if controller_is_zero else alice
+    controller = ZERO_ADDRESS if controller_is_zero else alice
     with boa.reverts(message):
         funded.requestDeposit(assets, controller, alice, sender=alice)
 

@@ -3,7 +3,7 @@
 import boa
 import pytest
 
-from tests.contracts.conftest import NMR, events
+from tests.contracts.conftest import NMR, ZERO_ADDRESS, events
 
 DIGEST = b"\0" * 32
 DAY = 86_400
@@ -129,7 +129,7 @@ def test_ownership__two_step(funded, owner, bob, outsider):
         funded.accept_ownership(sender=outsider)
     assert funded.owner() == owner
     funded.accept_ownership(sender=bob)
-    assert funded.owner() == bob and funded.pending_owner() == "0x" + "00" * 20
+    assert funded.owner() == bob and funded.pending_owner() == ZERO_ADDRESS
     with boa.reverts("ownable: caller is not the owner"):
         funded.transfer_ownership(outsider, sender=owner)
     funded.set_fee(0, sender=bob)
