@@ -7,8 +7,10 @@ leaks into the next test or into other suites sharing the process. titanoboa's o
 plugin is off (`-p no:boa_test`): this file does the anchoring, under plain pytest and under
 `ape test` alike.
 
-Fixtures are factories: `create_pool(name, fee_bps, pool_owner)`, `fund(account, amount,
-spender)`, `next_round(n)`. Helpers the tests import: `events` (the events of the last call)
+Fixtures are factories: `create_pool(name, fee_bps, pool_owner)`, `attest(model_id, name,
+owner)` (the deployer's ownership attestation, as `create_pool`'s last three arguments),
+`fund(account, amount, spender)` (a transfer from the deployer, who holds the premined NMR),
+`next_round(n)`. Helpers the tests import: `events` (the events of the last call)
 and `model` (a model id from a name).
 """
 
@@ -21,6 +23,7 @@ from typing import Any
 import boa
 import pytest
 
+from nmr_pools.attestation import attest_with_key
 from nmr_pools.deployment import DAY, System, deploy_with
 from tests.fuzz.chain import BoaBackend, attach
 from tests.fuzz.world import actor_account
@@ -31,6 +34,8 @@ WAD = 10**18
 ZERO_ADDRESS = "0x" + "00" * 20
 # a fixed start time (2027-01-15) so every run sees the same round boundaries
 START_TIME = 1_800_000_000
+# how long an ownership attestation stays valid
+ATTESTATION_LIFETIME = DAY
 TREASURY_FUNDS = 1_000_000 * NMR
 
 
@@ -157,8 +162,7 @@ def nmr(system: System) -> Any:
 
 @pytest.fixture
 def treasury(system: System, deployer: str) -> Any:
-    """The treasury, holding 1,000,000 NMR to pay gains from."""
-    system.nmr.issue(deployer, TREASURY_FUNDS, sender=deployer)
+    """The treasury, holding 1,000,000 NMR (of the deployer's premined supply) to pay gains from."""
     system.nmr.approve(system.treasury, TREASURY_FUNDS, sender=deployer)
     system.treasury.fund(TREASURY_FUNDS, sender=deployer)
     return system.treasury
@@ -180,15 +184,40 @@ def attach_pool(backend: BoaBackend) -> Callable[[str], Any]:
 
 
 @pytest.fixture
-def create_pool(factory: Any, owner: str, attach_pool: Callable[[str], Any]) -> Callable[..., Any]:
+def attest(system: System) -> Callable[[bytes, str, str], tuple[str, int, bytes]]:
+    """`attest(model_id, name, owner)`: the deployer's (an attester's) signature that `owner`
+    owns the model, as `create_pool`'s (attester, deadline, signature) arguments."""
+    factory = system.factory
+
+    def sign(model_id: bytes, name: str, owner: str) -> tuple[str, int, bytes]:
+        attestation = attest_with_key(
+            actor_account("deployer").key,
+            chain_id=factory.eip712Domain()[3],
+            factory=str(factory.address),
+            model_id=model_id,
+            model_name=name,
+            owner=owner,
+            deadline=boa.env.timestamp + ATTESTATION_LIFETIME,
+        )
+        return attestation.attester, attestation.deadline, attestation.signature_bytes
+
+    return sign
+
+
+@pytest.fixture
+def create_pool(
+    factory: Any, owner: str, attest: Callable[..., tuple[str, int, bytes]], attach_pool: Callable[[str], Any]
+) -> Callable[..., Any]:
     """`create_pool(name, fee_bps, pool_owner)`: a new pool (named model1, model2... by default),
-    with a funded treasury behind it."""
+    attested to its owner, with a funded treasury behind it."""
     counter = iter(range(1, 1_000))
 
     def create(name: str | None = None, fee_bps: int = 2_000, pool_owner: str | None = None) -> Any:
         name = name or f"model{next(counter)}"
+        creator = pool_owner or owner
+        attestation = attest(model(name), name, creator)
         address = quietly(
-            lambda: factory.create_pool(model(name), name, fee_bps, sender=pool_owner or owner)
+            lambda: factory.create_pool(model(name), name, fee_bps, *attestation, sender=creator)
         )
         return attach_pool(address)
 
@@ -203,11 +232,12 @@ def pool(create_pool: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def fund(nmr: Any, deployer: str) -> Callable[..., None]:
-    """`fund(account, amount, spender)`: give `account` `amount` NMR and approve `spender` for it
-    (mainnet approve rule aware: approve from zero, else changeApproval)."""
+    """`fund(account, amount, spender)`: give `account` `amount` NMR (from the deployer, who holds
+    the premined supply) and approve `spender` for it (mainnet approve rule aware: approve from
+    zero, else changeApproval)."""
 
     def give(account: str, amount: int, spender: Any = None) -> None:
-        nmr.issue(account, amount, sender=deployer)
+        nmr.transfer(account, amount, sender=deployer)
         if spender is not None:
             current = nmr.allowance(account, spender)
             if current == 0:

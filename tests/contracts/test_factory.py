@@ -25,8 +25,9 @@ def test_deploy__genesis_in_future__reverts(backend):
         deploy_with(backend, genesis=boa.env.timestamp + 10)
 
 
-def test_create_pool__registers_and_initializes(factory, attach_pool, owner):
-    quietly(lambda: factory.create_pool(model("alpha"), "alpha", 1_500, sender=owner))
+def test_create_pool__registers_and_initializes(factory, attest, attach_pool, owner):
+    attestation = attest(model("alpha"), "alpha", owner)
+    quietly(lambda: factory.create_pool(model("alpha"), "alpha", 1_500, *attestation, sender=owner))
     created = events(factory, "PoolCreated")[0]
     pool = attach_pool(factory.pool_of(model("alpha")))
     assert (created.model_id, created.pool, created.owner, created.fee_bps) == (
@@ -42,10 +43,11 @@ def test_create_pool__registers_and_initializes(factory, attach_pool, owner):
     assert pool.decimals() == 18
 
 
-def test_create_pool__second_pool_for_model__reverts(factory, owner, bob):
-    quietly(lambda: factory.create_pool(model("alpha"), "alpha", 0, sender=owner))
+def test_create_pool__second_pool_for_model__reverts(factory, attest, owner, bob):
+    attestation = attest(model("alpha"), "alpha", owner)
+    quietly(lambda: factory.create_pool(model("alpha"), "alpha", 0, *attestation, sender=owner))
     with boa.reverts("factory: model has a pool"):
-        factory.create_pool(model("alpha"), "alpha2", 0, sender=bob)
+        factory.create_pool(model("alpha"), "alpha2", 0, *attest(model("alpha"), "alpha2", bob), sender=bob)
 
 
 @pytest.mark.parametrize(
@@ -56,9 +58,10 @@ def test_create_pool__second_pool_for_model__reverts(factory, owner, bob):
         (b"m".ljust(32, b"\0"), "m", 5_001, "factory: fee above cap"),
     ],
 )
-def test_create_pool__bad_arguments__revert(factory, owner, model_id, name, fee, message):
+def test_create_pool__bad_arguments__revert(factory, attest, owner, model_id, name, fee, message):
+    attestation = attest(model_id, name, owner)
     with boa.reverts(message):
-        factory.create_pool(model_id, name, fee, sender=owner)
+        factory.create_pool(model_id, name, fee, *attestation, sender=owner)
 
 
 def test_pool__initialize_twice__reverts(pool, owner):

@@ -49,9 +49,10 @@ def test_pool_gain__draws_payout_and_logs(pool, treasury, fund, alice, settler, 
     assert treasury.available() == before - 2 * NMR
 
 
-def test_pool_gain__treasury_empty__reverts_by_name(system, attach_pool, fund, owner, alice, settler):
+def test_pool_gain__treasury_empty__reverts_by_name(system, attest, attach_pool, fund, owner, alice, settler):
     # the `treasury` fixture (which funds it) is not used here
-    quietly(lambda: system.factory.create_pool(model("dry"), "dry", 0, sender=owner))
+    attestation = attest(model("dry"), "dry", owner)
+    quietly(lambda: system.factory.create_pool(model("dry"), "dry", 0, *attestation, sender=owner))
     pool = attach_pool(system.factory.pool_of(model("dry")))
     fund(alice, 100 * NMR, pool)
     pool.requestDeposit(100 * NMR, alice, alice, sender=alice)
