@@ -22,6 +22,7 @@ from typing import Any
 
 import boa
 import pytest
+from eth_utils import keccak
 
 from nmr_pools.attestation import attest_with_key
 from nmr_pools.deployment import DAY, System, deploy_with
@@ -55,6 +56,14 @@ def events(emitter: Any, name: str, *, call: Any = None) -> list[Any]:
         log for log in logs
         if type(log).__name__ == name and str(log.address).lower() == str(emitter.address).lower()
     ]
+
+
+def set_balance(token: Any, account: str, amount: int) -> None:
+    """Overwrite `token.balanceOf[account]` in storage (for failures no contract path can cause)."""
+    slot = token.compiler_data.storage_layout["storage_layout"]["balanceOf"]["slot"]
+    key = keccak(slot.to_bytes(32, "big") + bytes(12) + bytes.fromhex(str(account)[2:]))
+    boa.env.set_storage(token.address, int.from_bytes(key, "big"), amount)
+    assert token.balanceOf(account) == amount, "the balance slot was not where the layout said"
 
 
 def quietly(action: Callable[[], Any]) -> Any:

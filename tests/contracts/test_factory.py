@@ -6,7 +6,7 @@ import pytest
 from nmr_pools.deployment import DAY, deploy_with
 from tests.contracts.conftest import NMR, WAD, events, model, quietly
 
-ADMIN, SETTLER, GUARDIAN = 1, 2, 4
+ADMIN, SETTLER, GUARDIAN, ATTESTER = 1, 2, 4, 8
 
 
 def test_deploy__sets_schedule_caps_and_roles(factory, deployer):
@@ -17,7 +17,8 @@ def test_deploy__sets_schedule_caps_and_roles(factory, deployer):
     assert factory.fee_cap_bps() == 5_000
     assert factory.fee_delay_rounds() == 30
     assert factory.stall_gap() == 30 * DAY
-    assert factory.roles(deployer) == ADMIN | SETTLER | GUARDIAN
+    assert factory.roles(deployer) == ADMIN | SETTLER | GUARDIAN | ATTESTER
+    assert factory.is_attester(deployer)
 
 
 def test_deploy__genesis_in_future__reverts(backend):
@@ -74,9 +75,12 @@ def test_implementation__cannot_be_initialized(system, owner):
         system.implementation.initialize(owner, model("x"), "x", "x", 0, sender=owner)
 
 
-def test_pools__have_distinct_permit_domains(create_pool):
-    a, b = create_pool("a"), create_pool("b")
-    assert a.DOMAIN_SEPARATOR() != b.DOMAIN_SEPARATOR()
+def test_pools__have_no_permit(create_pool):
+    # shares have no EIP-2612 permit (ERC-7540 operators cover delegation; the pool stays under
+    # EIP-170's size limit): the functions do not exist, so nothing can be signed away
+    pool = create_pool("a")
+    for name in ("permit", "nonces", "DOMAIN_SEPARATOR"):
+        assert not hasattr(pool, name)
 
 
 def test_roles__grant_and_revoke(factory, deployer, outsider):
@@ -95,7 +99,7 @@ def test_roles__only_admin(factory, outsider, settler):
         lambda: factory.set_return_cap(10**16, sender=settler),
         lambda: factory.set_fee_cap(100, sender=outsider),
         lambda: factory.set_fee_delay_rounds(5, sender=outsider),
-        lambda: factory.set_stall_gap(5 * DAY, sender=outsider),
+        lambda: factory.set_stall_gap(40 * DAY, sender=outsider),
     ):
         with boa.reverts("factory: not admin"):
             call()
@@ -113,8 +117,15 @@ def test_caps__bounds(factory, deployer):
         factory.set_fee_cap(10_001, sender=deployer)
     with boa.reverts("factory: fee delay below 1 round"):
         factory.set_fee_delay_rounds(0, sender=deployer)
-    with boa.reverts("factory: stall gap below one round"):
-        factory.set_stall_gap(DAY - 1, sender=deployer)
+    # longer than the resolution lag (~4 weeks), and never so long the exit is out of reach
+    with boa.reverts("factory: stall gap below 30 days"):
+        factory.set_stall_gap(30 * DAY - 1, sender=deployer)
+    with boa.reverts("factory: stall gap below 30 days"):
+        factory.set_stall_gap(DAY, sender=deployer)
+    with boa.reverts("factory: stall gap above 365 days"):
+        factory.set_stall_gap(365 * DAY + 1, sender=deployer)
+    factory.set_stall_gap(365 * DAY, sender=deployer)
+    assert factory.stall_gap() == 365 * DAY
     factory.set_return_cap(10**16, sender=deployer)
     assert events(factory, "ReturnCapSet")[0].return_cap == 10**16
     assert factory.return_cap() == 10**16

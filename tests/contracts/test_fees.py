@@ -114,3 +114,21 @@ def test_zero_fee__charges_nothing(create_pool, fund, alice, settler, next_round
     next_round()
     pool.settle(r, 10**16, DIGEST, sender=settler)
     assert events(pool, "Settled")[0].fee == 0
+
+
+def test_fee_increase__above_a_cap_lowered_since__charged_at_the_cap(invested, settle, owner, factory, deployer):
+    # finding 5: the fee charged never exceeds the cap in force when it is charged
+    invested.set_fee(5_000, sender=owner)  # proposed while the cap is 50%
+    factory.set_fee_cap(1_000, sender=deployer)  # the admin lowers the cap to 10%
+    factory.set_fee_delay_rounds(1, sender=deployer)
+    for _ in range(31):  # past the proposal's delay (30 rounds when proposed)
+        event = settle(0)
+    assert invested.fee_bps() == 5_000  # the increase applied...
+    event = settle(5 * 10**16)
+    assert event.fee == 5 * NMR * 1_000 // 10_000  # ...but is charged at the 10% cap in force
+
+
+def test_fee__above_a_cap_lowered_later__charged_at_the_cap(invested, settle, factory, deployer):
+    factory.set_fee_cap(500, sender=deployer)  # the pool's 20% fee is now above the 5% cap
+    event = settle(5 * 10**16)
+    assert event.fee == 5 * NMR * 500 // 10_000

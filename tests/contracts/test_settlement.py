@@ -3,7 +3,7 @@
 import boa
 import pytest
 
-from tests.contracts.conftest import NMR, WAD, events
+from tests.contracts.conftest import NMR, WAD, events, set_balance
 
 CAP = 5 * 10**16
 DIGEST = b"\xab" * 32
@@ -130,3 +130,11 @@ def test_donation__changes_no_claim(invested, closed, nmr, fund, bob, settler):
     assert invested.totalAssets() == 100 * NMR and invested.price_per_share() == price
     invested.settle(closed, -CAP, DIGEST, sender=settler)
     assert invested.totalAssets() == 95 * NMR  # the loss is on active assets, not the balance
+
+
+def test_settle__burn_returns_false__pool_reverts_with_its_own_message(invested, closed, settler, nmr):
+    # mainnet NMR answers a failed burn with False, not a revert: the pool checks the bool.
+    # Here the pool's NMR is made to disappear (no contract path does that) so the burn fails.
+    set_balance(nmr, invested.address, 0)
+    with boa.reverts("pool: NMR burn failed"):
+        invested.settle(closed, -10**16, DIGEST, sender=settler)

@@ -8,8 +8,9 @@ An ideal pool in exact fractions, with no rounding and no virtual share: a *unit
     loss:  price = price * (1 - |r|)
     hwm  = max(hwm, price)
 
-A deposit that converts after round `o - 1` buys `D / price[o - 1]` units; a redemption
-converting after round `q - 1` is worth `units * price[q - 1]` NMR. Units follow shares
+A deposit that converts after round `o - 1` buys `D / price` units at the ideal price then; a
+redemption converting after round `q - 1` is worth `units * price` NMR. (Owed NMR the treasury
+pays later is credited when collected, at that moment, as the protocol defines.) Units follow shares
 between holders (transfers, claims to another receiver, redemption requests) in proportion.
 A redemption that converts while a round it bears is still unsettled is an escape, unless the
 pool was closed by its emergency exit or by depletion (the only paths that forfeit results),
@@ -37,8 +38,6 @@ DUST_RELATIVE = Fraction(1, 10**9)
 class FairLedger:
     price: Fraction = Fraction(1)
     hwm: Fraction = Fraction(1)
-    # the ideal price after each settled round
-    price_at: dict[int, Fraction] = field(default_factory=dict)
     # units behind the shares each address holds
     units: defaultdict[str, Fraction] = field(default_factory=lambda: defaultdict(Fraction))
     # deposits waiting to convert: (controller, group) -> NMR
@@ -52,12 +51,6 @@ class FairLedger:
     # NMR the pool paid out for each controller, and what was fair
     received: defaultdict[str, int] = field(default_factory=lambda: defaultdict(int))
     fair_received: defaultdict[str, Fraction] = field(default_factory=lambda: defaultdict(Fraction))
-
-    @classmethod
-    def starting_at(cls, last_settled_round: int) -> FairLedger:
-        ledger = cls()
-        ledger.price_at[last_settled_round] = Fraction(1)
-        return ledger
 
     # ---- settlement: the ideal price path ----
 
@@ -75,7 +68,6 @@ class FairLedger:
 
     def settled(self, round_id: int, deposits_converted: bool) -> None:
         """Round `round_id` is settled at `price`: group `round_id + 1` converts at it."""
-        self.price_at[round_id] = self.price
         group = round_id + 1
         for key in [k for k in self.deposits_pending if k[1] == group and deposits_converted]:
             self.deposit_units[key[0]] += Fraction(self.deposits_pending.pop(key)) / self.price
@@ -85,8 +77,8 @@ class FairLedger:
     # ---- requests ----
 
     def deposit_requested(self, controller: str, group: int, assets: int, converted_now: bool) -> None:
-        if converted_now:
-            self.deposit_units[controller] += Fraction(assets) / self.price_at[group - 1]
+        if converted_now:  # caught up: the rounds before its group are all settled
+            self.deposit_units[controller] += Fraction(assets) / self.price
         else:
             self.deposits_pending[(controller, group)] += assets
 
@@ -112,13 +104,11 @@ class FairLedger:
         if not converted_now:
             self.redemptions_pending[(controller, group)] += moved
             return
-        bears_through = group - 1
-        if bears_through > last_settled:
+        if group - 1 > last_settled:  # only the paths that forfeit results may skip rounds
             assert closure in (EMERGENCY_EXIT, DEPLETED), (
-                f"inv 16: a redemption converted with rounds {last_settled + 1}..{bears_through} it bears unsettled"
+                f"inv 16: a redemption converted with rounds {last_settled + 1}..{group - 1} it bears unsettled"
             )
-            bears_through = last_settled
-        self.nmr_owed[controller] += moved * self.price_at[bears_through]
+        self.nmr_owed[controller] += moved * self.price
 
     def redeem_cancelled(self, controller: str, group: int, receiver: str) -> None:
         self.units[receiver] += self.redemptions_pending.pop((controller, group), Fraction(0))

@@ -132,7 +132,7 @@ class PoolMachine(RuleBasedStateMachine):
         self.views_due = True
         self.views_compared_at = 0
         self.fee_proposal: tuple[int, int] | None = None  # (round proposed, delay)
-        self.fair = FairLedger.starting_at(self.model.last_settled_round)
+        self.fair = FairLedger()
         self.steps = 0
         RUNS.histories += 1
 
@@ -666,6 +666,12 @@ class PoolMachine(RuleBasedStateMachine):
         cap = {"max": MAX_RETURN_CAP, "half": MAX_RETURN_CAP // 2, "zero": 0}[kind]
         self.act(lambda: self.factory_model.set_return_cap(self.a("deployer"), cap), "deployer", self.factory, "set_return_cap", cap)
 
+    @rule(kind=st.sampled_from(("max", "lower", "zero", "above-max")), seed=seeds)
+    def set_fee_cap(self, kind: str, seed: int) -> None:
+        """The admin moves the fee cap; a fee (or a pending increase) above it is charged at the cap."""
+        cap = {"max": 5_000, "lower": seed % 5_000, "zero": 0, "above-max": 10_001}[kind]
+        self.act(lambda: self.factory_model.set_fee_cap(self.a("deployer"), cap), "deployer", self.factory, "set_fee_cap", cap)
+
     @rule(
         function=st.sampled_from(("settle", "set_fee", "claim_fees", "set_deposit_limit", "pause", "unpause", "wind_down", "transfer_ownership", "initialize", "set_stall_gap")),
         sender=st.sampled_from(("alice", "erin", "outsider", "settler", "guardian", "wallet")),
@@ -749,6 +755,75 @@ class PoolMachine(RuleBasedStateMachine):
             if not self.model.is_closed and self.model.nmr.balance_of(a) >= dust:
                 self.act(lambda: self.model.request_deposit(a, dust, a, a), attacker, self.pool, "requestDeposit", dust, a, a)
         self.claims_always_pay()
+
+    @precondition(lambda self: not self.model.is_closed and self.model.total_assets > 0)
+    @rule(
+        rounds=st.integers(min_value=1, max_value=6),
+        direction=st.sampled_from(("losses", "gains", "mixed")),
+        attacker=st.sampled_from(DELEGATORS + ("owner", "guardian")),
+        tactic=st.sampled_from((
+            "redeem-all", "cancel-closed-deposit", "cancel-closed-redemption", "transfer-then-redeem",
+            "wind-down-then-redeem", "deposit-now", "emergency-exit", "pause-then-redeem",
+        )),
+        seed=seeds,
+    )
+    def informed_attack(self, rounds: int, direction: str, attacker: str, tactic: str, seed: int) -> None:
+        """An attacker who knows the results of the closed, unsettled rounds (they are public on
+        the leaderboard before they are settled) times a request, cancel, transfer, pause,
+        wind-down or emergency exit to escape the losses or catch the gains. Whatever it does, it
+        bears exactly the rounds its requests bear: invariant 16 (fair value) and the model
+        comparison decide; then the rounds settle with the results it knew."""
+        cap = self.cap()
+        sign = {"losses": -1, "gains": 1}
+        known = [sign.get(direction, 1 if (seed >> i) & 1 else -1) * (cap - (seed >> (8 * i)) % 1_000) for i in range(rounds)]
+        target = self.model.last_settled_round + 1 + rounds  # the round open once `rounds` are closed and unsettled
+        while self.model.current_round() < target:
+            self.advance_time("next-round", 1)
+        a = self.a(attacker)
+        owner_name = self.owner_name()
+        if tactic == "redeem-all" and self.model.balance_of(a):
+            self.request_redeem_all(attacker)
+        elif tactic in ("cancel-closed-deposit", "cancel-closed-redemption"):
+            redeem = tactic == "cancel-closed-redemption"
+            for request_id, _ in self.model.pending_requests(a, redeem):
+                method = "cancelRedeemRequest" if redeem else "cancelDepositRequest"
+                model_call = self.model.cancel_redeem_request if redeem else self.model.cancel_deposit_request
+                self.act(lambda r=request_id, mc=model_call: mc(a, r, a, a), attacker, self.pool, method, request_id, a, a)
+        elif tactic == "transfer-then-redeem" and self.model.balance_of(a) and attacker in DELEGATORS:
+            accomplice = self.other(attacker, seed)
+            shares = self.model.balance_of(a)
+            self.act(lambda: self.model.transfer(a, self.a(accomplice), shares), attacker, self.pool, "transfer", self.a(accomplice), shares)
+            self.request_redeem_all(accomplice)
+        elif tactic == "wind-down-then-redeem":
+            closer = attacker if attacker in ("guardian", owner_name) else owner_name
+            self.act(lambda: self.model.wind_down(self.a(closer)), closer, self.pool, "wind_down", returns=False)
+            for name in DELEGATORS:
+                if self.model.balance_of(self.a(name)):
+                    self.request_redeem_all(name)
+        elif tactic == "deposit-now" and attacker in DELEGATORS:
+            amount = self.model.nmr.balance_of(a) // 2
+            if amount:
+                self.act(lambda: self.model.request_deposit(a, amount, a, a), attacker, self.pool, "requestDeposit", amount, a, a)
+        elif tactic == "emergency-exit":
+            self.emergency_exit("outsider")
+        elif tactic == "pause-then-redeem":
+            pauser = attacker if attacker in ("guardian", owner_name) else owner_name
+            if not self.model.paused:
+                self.act(lambda: self.model.pause(self.a(pauser)), pauser, self.pool, "pause")
+            if attacker in DELEGATORS and self.model.balance_of(a):
+                self.request_redeem_all(attacker)
+        RUNS.paths[f"informed attack: {tactic}"] += 1
+        for round_return in known:  # the results the attacker knew
+            if self.model.is_closed:
+                break
+            self.settle_and_check("settler", self.model.last_settled_round + 1, round_return, seed)
+        self.claims_always_pay()
+
+    def request_redeem_all(self, name: str) -> None:
+        a = self.a(name)
+        shares = self.model.balance_of(a)
+        if shares:
+            self.act(lambda: self.model.request_redeem(a, shares, a, a), name, self.pool, "requestRedeem", shares, a, a)
 
     def claims_always_pay(self) -> None:
         """Invariant 18: every holder who is owed something can claim all of it."""
