@@ -7,8 +7,9 @@ Formats (the suffix decides: `.parquet`/`.pq` or `.csv`):
 - targets and meta model: `id` + exactly one numeric column (any name, e.g. `target`).
 - stakes: exactly `model, stake` (NMR, one row per model).
 
-Ids and model ids are read as strings. CSV numbers are parsed with round-trip precision, so
-a float written with `repr` reads back bit for bit. Every problem raises ScoringError naming
+Ids and model ids are read as strings. CSV is read with pyarrow's multithreaded reader (pandas'
+as a fallback where pyarrow cannot load); either way numbers are parsed with round-trip
+precision, so a float written with `repr` reads back bit for bit. Every problem raises ScoringError naming
 the file and the offending columns/ids; nothing here checks values against other files.
 """
 
@@ -16,11 +17,13 @@ from __future__ import annotations
 
 import csv
 import os
+from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pandas as pd
+
 from nmr_pools.scoring.errors import ScoringError, name_some
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -28,6 +31,11 @@ CSV_SUFFIXES = (".csv",)
 ID = "id"
 LONG_COLUMNS = ["id", "model", "prediction"]
 STAKE_COLUMNS = ["model", "stake"]
+# columns read as text; every other column must hold numbers
+TEXT_COLUMNS = (ID, "model")
+# CSV text pyarrow parses per batch: 2 MiB is ~170 rows of 1,000 models; the reader holds a few
+# blocks in flight (~10x the text in parsed buffers), so memory stays ~20 MB above the numbers
+CSV_BLOCK_BYTES = 2 * 2**20
 
 
 # ---- raw tables ----
@@ -54,6 +62,85 @@ def _header(path: Path) -> list[str]:
         return next(csv.reader(file), [])
 
 
+def _check_header(header: list[str], source: Path) -> None:
+    """Every column named, no name twice (checked before parsing: readers rename or merge)."""
+    blank = [name for name in header if str(name).strip() == ""]
+    if blank:
+        raise ScoringError(f"{source}: has {len(blank)} column(s) without a name")
+    duplicated = sorted(name for name, count in Counter(header).items() if count > 1)
+    if duplicated:
+        raise ScoringError(f"{source}: duplicate columns: {name_some(duplicated)}")
+
+
+def _read_csv_arrow(source: Path, header: list[str]) -> pd.DataFrame | None:
+    """pyarrow's CSV reader, streamed: several times faster than pandas' round-trip parser and
+    holding a couple of text blocks at a time. None when the file does not fit this path.
+
+    Every column but `id`/`model` is read as float64 (what `_numeric` would make of it; Arrow
+    parses floats exactly, so shortest round-trip text reads back bit for bit), `id`/`model` as
+    strings, and the same words count as missing as in pandas (pyarrow's default null list is
+    pandas'). A file that does not parse that way (a word in a number column, a ragged row, bad
+    UTF-8) returns None: the caller reads it with pandas, whose refusal names the problem as
+    before. The numbers go straight into one (n_numeric, n_rows) float64 block, the layout the
+    engine reads, sized from the first batch (no concatenation copy, no counting pass).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as arrow_csv
+
+    if not header:
+        return None
+    text = [name for name in header if name in TEXT_COLUMNS]
+    numbers = [name for name in header if name not in TEXT_COLUMNS]
+    options = arrow_csv.ConvertOptions(
+        column_types={name: (pa.string() if name in TEXT_COLUMNS else pa.float64()) for name in header},
+        strings_can_be_null=True,
+    )
+    size = source.stat().st_size
+    block = np.empty((len(numbers), 0))  # (n_numeric, capacity): rows so far, then room
+    texts: dict[str, list[object]] = {name: [] for name in text}
+    rows = 0
+    try:
+        reader = arrow_csv.open_csv(
+            source, read_options=arrow_csv.ReadOptions(block_size=CSV_BLOCK_BYTES), convert_options=options
+        )
+        for batch in reader:
+            for name in text:
+                texts[name].append(batch.column(name))
+            if rows + batch.num_rows > block.shape[1]:
+                # a batch is ~CSV_BLOCK_BYTES of text: the first one tells the whole file's rows
+                # (10% margin); a file whose rows grow longer towards its end costs a copy
+                estimate = int(size / CSV_BLOCK_BYTES * batch.num_rows * 1.1) + 1
+                grown = np.empty((len(numbers), max(estimate, 2 * block.shape[1], rows + batch.num_rows)))
+                grown[:, :rows] = block[:, :rows]
+                block = grown
+            if numbers and batch.num_rows:
+                # column-major (rows, n_numeric) is (n_numeric, rows) row-major: the block's layout
+                values = batch.select(numbers).to_tensor(null_to_nan=True, row_major=False).to_numpy()
+                block[:, rows : rows + batch.num_rows] = values.T
+            rows += batch.num_rows
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    frame = pd.DataFrame(block[:, :rows].T, columns=numbers, copy=False)  # (n_rows, n_numeric), a view
+    for name in text:
+        values = pa.chunked_array(texts[name], type=pa.string()).to_numpy(zero_copy_only=False)
+        frame.insert(header.index(name), name, values.astype(object))
+    return frame
+
+
+def _read_csv_pandas(source: Path) -> pd.DataFrame:
+    """pandas' reader with round-trip float parsing (where pyarrow cannot load, or refuses the file)."""
+    return pd.read_csv(source, dtype={ID: str, "model": str}, float_precision="round_trip", keep_default_na=True)
+
+
+def _read_csv(source: Path, header: list[str]) -> pd.DataFrame:
+    try:
+        import pyarrow.csv  # noqa: F401 - probing: a pyarrow built for NumPy 2 fails to import here
+    except ImportError:
+        return _read_csv_pandas(source)
+    frame = _read_csv_arrow(source, header)
+    return _read_csv_pandas(source) if frame is None else frame
+
+
 def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     """A Parquet/CSV file as a frame with string `id`/`model` columns; ScoringError if unreadable."""
     source = Path(path)
@@ -62,26 +149,19 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise ScoringError(f"{source}: unsupported file type {suffix or '(none)'!r}; use .parquet or .csv")
     try:
         header = _header(source)
+        _check_header(header, source)
         if suffix in PARQUET_SUFFIXES:
             table = pd.read_parquet(source)
             if ID in (table.index.names or []):
                 table = table.reset_index()
         else:
-            table = pd.read_csv(
-                source, dtype={"id": str, "model": str}, float_precision="round_trip", keep_default_na=True
-            )
+            table = _read_csv(source, header)
     except ScoringError:
         raise
     except (OSError, ValueError, UnicodeDecodeError, StopIteration) as error:  # pyarrow/pandas errors are ValueErrors
         raise ScoringError(f"{source}: cannot read the file: {error}") from None
     except Exception as error:  # pyarrow raises its own ArrowException family too
         raise ScoringError(f"{source}: cannot read the file: {type(error).__name__}: {error}") from None
-    blank = [name for name in header if str(name).strip() == ""]
-    if blank:
-        raise ScoringError(f"{source}: has {len(blank)} column(s) without a name")
-    duplicated = sorted({name for name in header if header.count(name) > 1})
-    if duplicated:
-        raise ScoringError(f"{source}: duplicate columns: {name_some(duplicated)}")
     table.columns = [str(name) for name in table.columns]
     if table.empty:
         raise ScoringError(f"{source}: the file has no rows")
@@ -100,10 +180,11 @@ def _string_column(table: pd.DataFrame, column: str, source: object) -> pd.Serie
 
 def _numeric(table: pd.DataFrame, columns: list[str], source: object) -> pd.DataFrame:
     """The given columns as float64; ScoringError naming the non-numeric ones."""
-    bad = [c for c in columns if not pd.api.types.is_numeric_dtype(table[c]) or pd.api.types.is_bool_dtype(table[c])]
+    dtypes = table.dtypes  # one lookup per column, not one Series each
+    bad = [c for c in columns if not pd.api.types.is_numeric_dtype(dtypes[c]) or pd.api.types.is_bool_dtype(dtypes[c])]
     if bad:
         raise ScoringError(f"{source}: non-numeric column(s): {name_some(bad)}")
-    return table[columns].astype(np.float64)
+    return table[columns].astype(np.float64, copy=False)  # selecting the columns already copied them
 
 
 def _unique_index(values: pd.Series, what: str, source: object) -> pd.Index:

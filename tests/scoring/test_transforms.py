@@ -65,3 +65,16 @@ def test_rank_gaussian_power__matches_pandas_and_scipy(table):
     expected = ranked.apply(lambda s: stats.norm.ppf(s))
     expected = np.sign(expected) * np.abs(expected) ** 1.5
     np.testing.assert_allclose(rank_gaussian_power(table), expected.to_numpy(), rtol=1e-14, atol=1e-14)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 40)),
+           elements=st.sampled_from([0.0, -0.0, 0.1, 0.25, 0.5, 0.75, 1.0]) | st.floats(0, 1)),
+)
+def test_gaussian_rank_rows__is_rank_then_ndtri_bit_for_bit(rows):
+    from nmr_pools.scoring.transforms import gaussian_rank_rows, gaussian_rows, rank_rows
+
+    expected = gaussian_rows(rank_rows(rows))
+    looked_up = gaussian_rank_rows(rows)
+    assert looked_up.tobytes() == expected.tobytes()  # same bits, signs of zero included
