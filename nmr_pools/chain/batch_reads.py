@@ -19,7 +19,6 @@ from typing import Any
 
 from eth_abi import decode, encode
 from eth_abi.exceptions import DecodingError
-from web3.exceptions import ContractLogicError
 
 from nmr_pools.chain.views import View
 from nmr_pools.errors import NmrPoolsError
@@ -72,7 +71,7 @@ class BatchReader:
         return self.read([Read(target, view, args)])[0]
 
     def _eth_call(self, to: str, data: bytes) -> bytes:
-        """One `eth_call` at the pinned block; a revert raises web3's ContractLogicError."""
+        """One `eth_call` at the pinned block; a revert raises the provider's own error type."""
         self.requests += 1
         try:
             return bytes(self.web3.eth.call({"to": to, "data": "0x" + data.hex()}, block_identifier=self.block))
@@ -96,10 +95,12 @@ class MulticallReader(BatchReader):
             try:
                 raw = self._eth_call(self.multicall, calldata)
                 (results,) = decode([AGGREGATE_STATIC.output], raw)
-            except ContractLogicError as error:
-                raise ReadError(f"the Multicall aggregator at {self.multicall} reverted ({error}); {_FIX}") from None
+            except ReadError:
+                raise
             except DecodingError:
                 raise ReadError(f"{self.multicall} did not answer like the Multicall aggregator; {_FIX}") from None
+            except Exception as error:  # noqa: BLE001 - a revert: web3 and eth-tester raise different types
+                raise ReadError(f"the Multicall aggregator at {self.multicall} failed ({error}); {_FIX}") from None
             if len(results) != len(chunk):
                 raise ReadError(f"{self.multicall} answered {len(results)} of {len(chunk)} calls; {_FIX}")
             answers.extend(_answer(r, bool(success), bytes(data)) for r, (success, data) in zip(chunk, results, strict=True))
@@ -114,7 +115,9 @@ class PlainReader(BatchReader):
         for r in reads:
             try:
                 data = self._eth_call(r.target, r.view.calldata(*r.args))
-            except ContractLogicError:
+            except ReadError:
+                raise
+            except Exception:  # noqa: BLE001 - a revert: web3 and eth-tester raise different types
                 answers.append(_answer(r, False, b""))
                 continue
             answers.append(_answer(r, True, data))
