@@ -132,14 +132,18 @@ def score_command(
     Writes the results JSON to --out and its keccak256 digest (the `results_digest` for the
     pools' `settle`) to <out>.digest, and prints a summary. Nothing is written on bad input.
     """
+    if not out.parent.is_dir():
+        raise click.BadParameter(f"directory {out.parent} does not exist; create it first", param_hint="--out")
+    if predictions.suffix.lower() == ".csv":
+        from nmr_pools.scoring import csv_arrow
+
+        csv_arrow.prefetch(predictions)  # parsed on pyarrow's threads while pandas and scipy import
     from rich.console import Console
 
     from nmr_pools.scoring.engine import score_round
     from nmr_pools.scoring.io import read_meta_model, read_predictions, read_stakes, read_targets
     from nmr_pools.scoring.results import digest_path, write_results
 
-    if not out.parent.is_dir():
-        raise click.BadParameter(f"directory {out.parent} does not exist; create it first", param_hint="--out")
     frame = _read(read_predictions, predictions, "--predictions")
     target_series = _read(read_targets, targets, "--targets")
     stake_series = _read(read_stakes, stakes, "--stakes")

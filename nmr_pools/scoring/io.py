@@ -15,7 +15,6 @@ the file and the offending columns/ids; nothing here checks values against other
 
 from __future__ import annotations
 
-import csv
 import os
 from collections import Counter
 from pathlib import Path
@@ -24,6 +23,7 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
+from nmr_pools.scoring import csv_arrow
 from nmr_pools.scoring.errors import ScoringError, name_some
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -31,11 +31,6 @@ CSV_SUFFIXES = (".csv",)
 ID = "id"
 LONG_COLUMNS = ["id", "model", "prediction"]
 STAKE_COLUMNS = ["model", "stake"]
-# columns read as text; every other column must hold numbers
-TEXT_COLUMNS = (ID, "model")
-# CSV text pyarrow parses per batch: 2 MiB is ~170 rows of 1,000 models; the reader holds a few
-# blocks in flight (~10x the text in parsed buffers), so memory stays ~20 MB above the numbers
-CSV_BLOCK_BYTES = 2 * 2**20
 
 
 # ---- raw tables ----
@@ -58,8 +53,7 @@ def _header(path: Path) -> list[str]:
     if path.suffix.lower() in PARQUET_SUFFIXES:
         schema = parquet_module().read_schema(path)
         return [name for name in schema.names if not name.startswith("__index_level_")]
-    with path.open(newline="", encoding="utf-8") as file:
-        return next(csv.reader(file), [])
+    return csv_arrow.csv_header(path)
 
 
 def _check_header(header: list[str], source: Path) -> None:
@@ -73,57 +67,14 @@ def _check_header(header: list[str], source: Path) -> None:
 
 
 def _read_csv_arrow(source: Path, header: list[str]) -> pd.DataFrame | None:
-    """pyarrow's CSV reader, streamed: several times faster than pandas' round-trip parser and
-    holding a couple of text blocks at a time. None when the file does not fit this path.
-
-    Every column but `id`/`model` is read as float64 (what `_numeric` would make of it; Arrow
-    parses floats exactly, so shortest round-trip text reads back bit for bit), `id`/`model` as
-    strings, and the same words count as missing as in pandas (pyarrow's default null list is
-    pandas'). A file that does not parse that way (a word in a number column, a ragged row, bad
-    UTF-8) returns None: the caller reads it with pandas, whose refusal names the problem as
-    before. The numbers go straight into one (n_numeric, n_rows) float64 block, the layout the
-    engine reads, sized from the first batch (no concatenation copy, no counting pass).
-    """
-    import pyarrow as pa
-    import pyarrow.csv as arrow_csv
-
-    if not header:
+    """The file through pyarrow (`csv_arrow`), as a frame whose numbers are one float64 block;
+    None when pyarrow cannot take the file (the caller then reads it with pandas)."""
+    columns = csv_arrow.read_columns(source, header)
+    if columns is None:
         return None
-    text = [name for name in header if name in TEXT_COLUMNS]
-    numbers = [name for name in header if name not in TEXT_COLUMNS]
-    options = arrow_csv.ConvertOptions(
-        column_types={name: (pa.string() if name in TEXT_COLUMNS else pa.float64()) for name in header},
-        strings_can_be_null=True,
-    )
-    size = source.stat().st_size
-    block = np.empty((len(numbers), 0))  # (n_numeric, capacity): rows so far, then room
-    texts: dict[str, list[object]] = {name: [] for name in text}
-    rows = 0
-    try:
-        reader = arrow_csv.open_csv(
-            source, read_options=arrow_csv.ReadOptions(block_size=CSV_BLOCK_BYTES), convert_options=options
-        )
-        for batch in reader:
-            for name in text:
-                texts[name].append(batch.column(name))
-            if rows + batch.num_rows > block.shape[1]:
-                # a batch is ~CSV_BLOCK_BYTES of text: the first one tells the whole file's rows
-                # (10% margin); a file whose rows grow longer towards its end costs a copy
-                estimate = int(size / CSV_BLOCK_BYTES * batch.num_rows * 1.1) + 1
-                grown = np.empty((len(numbers), max(estimate, 2 * block.shape[1], rows + batch.num_rows)))
-                grown[:, :rows] = block[:, :rows]
-                block = grown
-            if numbers and batch.num_rows:
-                # column-major (rows, n_numeric) is (n_numeric, rows) row-major: the block's layout
-                values = batch.select(numbers).to_tensor(null_to_nan=True, row_major=False).to_numpy()
-                block[:, rows : rows + batch.num_rows] = values.T
-            rows += batch.num_rows
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return None
-    frame = pd.DataFrame(block[:, :rows].T, columns=numbers, copy=False)  # (n_rows, n_numeric), a view
-    for name in text:
-        values = pa.chunked_array(texts[name], type=pa.string()).to_numpy(zero_copy_only=False)
-        frame.insert(header.index(name), name, values.astype(object))
+    frame = pd.DataFrame(columns.block.T, columns=columns.numbers, copy=False)  # (n_rows, n_numeric), a view
+    for name, values in columns.text.items():
+        frame.insert(header.index(name), name, values)
     return frame
 
 
@@ -133,10 +84,6 @@ def _read_csv_pandas(source: Path) -> pd.DataFrame:
 
 
 def _read_csv(source: Path, header: list[str]) -> pd.DataFrame:
-    try:
-        import pyarrow.csv  # noqa: F401 - probing: a pyarrow built for NumPy 2 fails to import here
-    except ImportError:
-        return _read_csv_pandas(source)
     frame = _read_csv_arrow(source, header)
     return _read_csv_pandas(source) if frame is None else frame
 
@@ -162,6 +109,8 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         raise ScoringError(f"{source}: cannot read the file: {error}") from None
     except Exception as error:  # pyarrow raises its own ArrowException family too
         raise ScoringError(f"{source}: cannot read the file: {type(error).__name__}: {error}") from None
+    finally:
+        csv_arrow.forget(source)  # a prefetched read the refusal above left unused
     table.columns = [str(name) for name in table.columns]
     if table.empty:
         raise ScoringError(f"{source}: the file has no rows")
