@@ -15,7 +15,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import ndtri
+
+from nmr_pools.scoring.normal import ndtri as scalar_ndtri
 
 # numerai-tools raises gaussianized predictions (and the centred target) to this power,
 # keeping the sign, to weight the tails more than a plain Pearson correlation would.
@@ -75,7 +76,9 @@ def _gaussian_of_rank_sums(n_stocks: int) -> np.ndarray:
     """
     rank_sums = np.arange(2 * n_stocks - 1)  # first + last
     average_rank = rank_sums / 2 + 1
-    table = ndtri((average_rank - 0.5) / n_stocks)
+    percentiles = (average_rank - 0.5) / n_stocks
+    # scipy's ndtri, bit for bit, without importing scipy (see `normal`): 2n - 1 scalar calls
+    table = np.fromiter((scalar_ndtri(p) for p in percentiles.tolist()), dtype=np.float64, count=len(percentiles))
     table.flags.writeable = False
     return table
 
@@ -114,6 +117,8 @@ def gaussian_rank_rows(rows: np.ndarray) -> np.ndarray:
 
 def gaussian_rows(ranked: np.ndarray) -> np.ndarray:
     """Standard normal inverse CDF, element-wise (what `scipy.stats.norm.ppf` computes)."""
+    from scipy.special import ndtri  # here: the engine's path (gaussian_rank_rows) needs no scipy
+
     return ndtri(ranked)
 
 
@@ -137,7 +142,7 @@ def tie_kept_rank(x: np.ndarray) -> np.ndarray:
 
 def gaussian(ranked: np.ndarray) -> np.ndarray:
     """Gaussianize ranks in (0, 1) with the standard normal inverse CDF."""
-    return ndtri(np.asarray(ranked, dtype=np.float64))
+    return gaussian_rows(np.asarray(ranked, dtype=np.float64))
 
 
 def signed_power(x: np.ndarray, power: float = CORR_POWER) -> np.ndarray:
