@@ -133,7 +133,15 @@ def _numeric(table: pd.DataFrame, columns: list[str], source: object) -> pd.Data
     bad = [c for c in columns if not pd.api.types.is_numeric_dtype(dtypes[c]) or pd.api.types.is_bool_dtype(dtypes[c])]
     if bad:
         raise ScoringError(f"{source}: non-numeric column(s): {name_some(bad)}")
-    return table[columns].astype(np.float64, copy=False)  # selecting the columns already copied them
+    if list(columns) == [name for name in table.columns if name != ID]:
+        # every column but the ids: drop the id column from a shallow copy, which shares the
+        # numbers' block instead of copying it (40 MB at 5,000 x 1,000, and its page faults)
+        numbers = table.copy(deep=False)
+        if ID in numbers.columns:
+            del numbers[ID]
+    else:
+        numbers = table[columns]
+    return numbers.astype(np.float64, copy=False)
 
 
 def _unique_index(values: pd.Series, what: str, source: object) -> pd.Index:
