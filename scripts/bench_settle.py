@@ -11,6 +11,7 @@ deployments file without an aggregator gets); it is not executed.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def cli(n_pools: int, out: str, plain: bool):
     path = Path(out).with_suffix(".results.json")
     write_results(with_digest(RoundResults(round_id, "classic-2025", 1, "bench", models, "")), path)
 
+    load = os.getloadavg()[0]
     rows = []
     if plain:
         started = time.perf_counter()
@@ -89,7 +91,9 @@ def cli(n_pools: int, out: str, plain: bool):
             f"{time.strftime('%Y-%m-%d')}: one round settled on every pool through `nmr_pools.settlement` "
             "(the code path of `ape pools settle`), on a 2-core machine. 'reads' is how planning read the "
             "pools: batched through the Multicall aggregator `ape pools deploy` records, or one `eth_call` per "
-            "view (a deployments file without one); the plain-calls plan is timed for comparison and not executed."
+            "view (a deployments file without one); the plain-calls plan is timed for comparison and not executed. "
+            f"1-minute load average when timing started: {load:.1f} (above the core count, other work shared "
+            "the machine and the times are upper bounds)."
         ),
         "",
         "| pools | reads | eth_calls to plan | batch size | transactions | plan (s) | execute (s) | total (s) | pools settled |",

@@ -107,7 +107,8 @@ def history(provider: Any, pool_ref: str, last: int, chart: Path | None, deploym
     history_rounds = read_pool_history(
         ctx.provider.web3, str(pool.address), settled_layout(ctx.project.DelegationPool), ctx.deployment.block
     )
-    click.echo(f"Pool {pool.address} (model {name}), owner {pool.owner()}, fee {format_fee(int(pool.fee_bps()))}")
+    click.echo(f"Pool {pool.address} (model {name})")
+    click.echo(f"owner {pool.owner()}, fee {format_fee(int(pool.fee_bps()))}")
     summary = summarise(history_rounds)
     if summary is None:
         click.echo("No round settled yet: the pool has no history to show.")
