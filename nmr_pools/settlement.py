@@ -107,7 +107,7 @@ class SettlementPlan:
     factory: Any
     to_settle: list[PoolSettlement]
     already_settled: list[tuple[str, str]] = field(default_factory=list)  # (model id, pool)
-    shut_down: list[tuple[str, str]] = field(default_factory=list)  # (model id, pool): not settled
+    closed: list[tuple[str, str, str]] = field(default_factory=list)  # (model id, pool, why): not settled
     models_without_pool: list[str] = field(default_factory=list)
     pools_without_result: list[tuple[str, int]] = field(default_factory=list)  # (pool, last settled)
     problems: list[str] = field(default_factory=list)
@@ -180,8 +180,8 @@ class SettlementPlan:
             )
         for model_id, pool in self.already_settled:
             lines.append(f"skip {model_id}: pool {pool} already settled round {self.round}")
-        for model_id, pool in self.shut_down:
-            lines.append(f"skip {model_id}: pool {pool} is shut down")
+        for model_id, pool, why in self.closed:
+            lines.append(f"skip {model_id}: pool {pool} is closed ({why}); nothing more is settled")
         if self.models_without_pool:
             lines.append("models in the results without a pool (skipped): " + ", ".join(self.models_without_pool))
         for pool, last in self.pools_without_result:
@@ -251,7 +251,7 @@ def plan_settlement(
             plan.already_settled.append((model.model_id, address))
             continue
         if not state.settles_rounds:
-            plan.shut_down.append((model.model_id, address))
+            plan.closed.append((model.model_id, address, state.closed_because))
             continue
         if last + 1 != round_id:
             plan.problems.append(

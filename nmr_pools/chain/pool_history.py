@@ -1,7 +1,8 @@
 """A pool's settled rounds, from its `Settled` events: what `ape pools history` shows.
 
-Each event carries the round, its return, what was paid from the treasury or burned, the
-owner's fee, and the price per share and high-water mark after it. The summary is what a
+Each event carries the round, its return, what was paid from the treasury (and what it could
+not pay, owed to the pool) or burned, the owner's fee, and the price per share and high-water
+mark after it. The summary is what a
 delegator weighs before depositing: the price's path, the worst round, the deepest drop from
 a peak, and how far the price sits below its high-water mark (no fee is charged until it is
 back above).
@@ -25,6 +26,7 @@ class SettledRound:
     round_return: int  # signed WAD
     paid: int  # NMR wei drawn from the treasury
     burned: int  # NMR wei burned
+    unpaid: int  # NMR wei of the gain the treasury could not pay: owed to the pool, collected later
     fee: int  # NMR wei accrued to the owner
     total_assets: int  # active assets after the round
     price_per_share: int  # WAD, after the round
@@ -45,6 +47,7 @@ class HistorySummary:
     high_water_mark: int  # WAD, after the last
     paid: int
     burned: int
+    unpaid: int
     fees: int
     gains: int  # rounds with a positive return
     losses: int  # rounds with a negative return
@@ -80,6 +83,7 @@ def read_pool_history(web3: Any, pool: str, layout: EventLayout, from_block: int
                 round_return=int(event["round_return"]),
                 paid=int(event["paid"]),
                 burned=int(event["burned"]),
+                unpaid=int(event.get("unpaid", 0)),  # pools deployed before the field existed have none
                 fee=int(event["fee"]),
                 total_assets=int(event["total_assets"]),
                 price_per_share=int(event["price_per_share"]),
@@ -113,6 +117,7 @@ def summarise(history: list[SettledRound]) -> HistorySummary | None:
         high_water_mark=history[-1].high_water_mark,
         paid=sum(item.paid for item in history),
         burned=sum(item.burned for item in history),
+        unpaid=sum(item.unpaid for item in history),
         fees=sum(item.fee for item in history),
         gains=sum(1 for item in history if item.round_return > 0),
         losses=sum(1 for item in history if item.round_return < 0),

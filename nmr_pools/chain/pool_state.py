@@ -1,8 +1,8 @@
 """The one list of views the operator tools read from pools, the factory and the treasury.
 
-When a contract's view is renamed or added (e.g. the wind-down replacing `is_shutdown`), this
-module is the one edit: the settlement planner and the executor read pool state only through
-`read_registry` and `read_settlement_states`.
+When a contract's view is renamed or added (as `closure` replaced `is_shutdown` when the
+wind-down landed), this module is the one edit: the settlement planner and the executor read
+pool state only through `read_registry` and `read_settlement_states`.
 """
 
 from __future__ import annotations
@@ -26,10 +26,15 @@ POOL_OF = View("pool_of", ("bytes32",), "address")
 AVAILABLE = View("available", (), "uint256")
 # pool: what settling a round needs to know
 LAST_SETTLED_ROUND = View("last_settled_round", (), "uint256")
-IS_SHUTDOWN = View("is_shutdown", (), "bool")
+# the pool's Closure flag (WOUND_DOWN=1, EMERGENCY_EXIT=2, DEPLETED=4); 0 while it settles
+CLOSURE = View("closure", (), "uint256")
+# the last round a winding-down pool plays (0: not winding down); it still settles up to it
+WIND_DOWN_ROUND = View("wind_down_round", (), "uint256")
 TOTAL_ASSETS = View("totalAssets", (), "uint256")
 # the pool views `read_settlement_states` reads, in the order PoolSettlementState takes them
-SETTLEMENT_VIEWS = (LAST_SETTLED_ROUND, IS_SHUTDOWN, TOTAL_ASSETS)
+SETTLEMENT_VIEWS = (LAST_SETTLED_ROUND, CLOSURE, WIND_DOWN_ROUND, TOTAL_ASSETS)
+# Closure flag bits, by name (DelegationPool.vy `flag Closure`)
+CLOSURES = {1: "wound down", 2: "emergency exit", 4: "depleted"}
 
 
 # ---- what is read ----
@@ -41,13 +46,20 @@ class PoolSettlementState:
 
     pool: str
     last_settled_round: int
-    is_shutdown: bool
+    closure: int  # Closure flag; 0 while the pool settles
+    wind_down_round: int  # last round a winding-down pool plays; 0 if not winding down
     total_assets: int  # active assets: what a round's return applies to
 
     @property
     def settles_rounds(self) -> bool:
-        """Whether the pool still takes settlements (a shut-down pool takes none)."""
-        return not self.is_shutdown
+        """Whether the pool still takes settlements (a closed pool takes none; a winding-down
+        one settles every round up to its last, and settling that one closes it)."""
+        return self.closure == 0
+
+    @property
+    def closed_because(self) -> str:
+        """Why the pool is closed, in words ("" while it settles)."""
+        return ", ".join(name for bit, name in CLOSURES.items() if self.closure & bit)
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,7 @@ def read_settlement_states(reader: BatchReader, pools: Sequence[str]) -> dict[st
     width = len(SETTLEMENT_VIEWS)
     answers = reader.read([Read(pool, view) for pool in pools for view in SETTLEMENT_VIEWS])
     return {
-        pool: PoolSettlementState(pool, int(answers[i * width]), bool(answers[i * width + 1]), int(answers[i * width + 2]))
+        pool: PoolSettlementState(pool, *(int(value) for value in answers[i * width : (i + 1) * width]))
         for i, pool in enumerate(pools)
     }
 

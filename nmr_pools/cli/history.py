@@ -48,11 +48,16 @@ def history_table(rows: list[Any], title: str) -> Any:
     # one space and the column rule between columns: seven 12-character cells fit in 80 columns
     table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
                   caption="amounts in NMR; price and HWM in NMR per share")
-    for header in ("round", "return", "paid", "burned", "fee", "price", "HWM"):
+    # "unpaid" (gains the treasury could not pay yet) only when some round has any: 7 columns fit 80
+    owed = any(item.unpaid for item in rows)
+    headers = ("round", "return", "paid", "unpaid", "burned", "fee", "price", "HWM") if owed else (
+        "round", "return", "paid", "burned", "fee", "price", "HWM")
+    for header in headers:
         table.add_column(header, justify="right", overflow="fold", no_wrap=False)
     for item in rows:
+        amounts = [_amount(item.paid), _amount(item.unpaid)] if owed else [_amount(item.paid)]
         table.add_row(
-            str(item.round), format_wad_pct(item.round_return), _amount(item.paid), _amount(item.burned),
+            str(item.round), format_wad_pct(item.round_return), *amounts, _amount(item.burned),
             _amount(item.fee), _price(item.price_per_share), _price(item.high_water_mark),
         )
     return table
@@ -81,7 +86,11 @@ def summary_lines(summary: Any) -> list[str]:
         f"paid from the treasury {format_nmr(summary.paid)}; burned {format_nmr(summary.burned)}; "
         f"fees {format_nmr(summary.fees)}"
     )
-    return [rounds, price, hwm, extremes, flows]
+    lines = [rounds, price, hwm, extremes, flows]
+    if summary.unpaid:
+        lines.append(f"gains the treasury could not pay when settled: {format_nmr(summary.unpaid)} "
+                     "(owed to the pool, collected when the treasury is funded)")
+    return lines
 
 
 @click.command(cls=PoolsCommand)

@@ -10,13 +10,14 @@ from typing import Any
 
 import click
 
-# factory Role flags (PoolFactory.vy: ADMIN=1, SETTLER=2, GUARDIAN=4)
-ROLE_FLAGS = {"admin": 1, "settler": 2, "guardian": 4}
+# factory Role flags (PoolFactory.vy: ADMIN=1, SETTLER=2, GUARDIAN=4, ATTESTER=8)
+ROLE_FLAGS = {"admin": 1, "settler": 2, "guardian": 4, "attester": 8}
 # what each factory role may do, for previews and refusals
 ROLE_POWERS = {
     "admin": "grant and revoke roles and set the factory's caps",
     "settler": "settle rounds on every pool",
-    "guardian": "pause any pool",
+    "guardian": "pause or wind down any pool",
+    "attester": "attest model ownership for new pools",
 }
 
 

@@ -2,10 +2,10 @@
 
 Pausing stops new deposit requests only: redeeming, cancelling and claiming always work.
 
-The wind-down and the emergency exit (DESIGN.md §5) belong here too, as `wind-down` and
-`emergency-exit`, once the pool contract has them: each with the same shape (role checked
-before sending, a preview, `--dry-run`). Today's `shutdown` gets no command on purpose: it
-is being replaced.
+The wind-down and the emergency exit (DESIGN.md §5; the pool's `wind_down()` and
+`emergency_exit()`) belong here too, as `wind-down` and `emergency-exit`, with the same shape
+(role or stall checked before sending, a preview, `--dry-run`); the lead adds them with the
+rest of the CLI's move to the new pool.
 """
 
 from __future__ import annotations

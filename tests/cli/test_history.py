@@ -58,9 +58,9 @@ def test_history__bad_chart_path_or_pool__usage_error(fails, with_pool):
     assert "has no pool" in fails("history", "--pool", "nobody", code=2)
 
 
-def _round(round_id: int, wad: int, amount: int, price: int, hwm: int) -> SettledRound:
+def _round(round_id: int, wad: int, amount: int, price: int, hwm: int, unpaid: int = 0) -> SettledRound:
     paid, burned = (amount, 0) if wad > 0 else (0, amount)
-    return SettledRound(round_id, wad, paid, burned, amount // 5, amount * 20, price, hwm, "0x" + "00" * 32, 1)
+    return SettledRound(round_id, wad, paid, burned, unpaid, amount // 5, amount * 20, price, hwm, "0x" + "00" * 32, 1)
 
 
 def test_history_table__80_columns__no_number_is_cut():
@@ -86,3 +86,22 @@ def test_summarise__drawdown_and_distance_to_high_water_mark():
     assert summary.below_high_water_mark == pytest.approx(1 - 1.05 / 1.1)
     assert summary.price_change == pytest.approx(0.05)
     assert summarise([]) is None
+
+
+def test_history_table__unpaid_gains__extra_column_still_fits_80():
+    rows = [_round(41, 5 * 10**16, 4_567_891_234_567_890_123, 1_234_567 * WAD // 1_000_000, 2 * WAD,
+                   unpaid=12_345_678_901_234_567_890),
+            _round(42, -10**16, 10**18, WAD, 2 * WAD)]
+    console = Console(width=80, record=True, force_terminal=False)
+    console.print(history_table(rows, "owed"))
+    text = console.export_text()
+    assert "unpaid" in text and "…" not in text and max(len(line) for line in text.splitlines()) <= 80
+    for cell in ("~4.5678", "~12.3456", "1.234567", "+5%", "-1%"):
+        assert cell in text, cell
+    assert "unpaid" not in _render(rows[1:])
+
+
+def _render(rows):
+    console = Console(width=80, record=True, force_terminal=False)
+    console.print(history_table(rows, "t"))
+    return console.export_text()

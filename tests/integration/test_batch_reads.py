@@ -33,8 +33,12 @@ def readers(chain, aggregator):
     return MulticallReader(web3, block, str(aggregator.address)), PlainReader(web3, block)
 
 
-def test_readers__same_answers__multicall_in_few_requests(chain, factory, three_pools, aggregator, owner):
-    three_pools[1].shutdown(sender=owner)
+def test_readers__same_answers__multicall_in_few_requests(chain, factory, three_pools, aggregator, owner, settler,
+                                                        next_round):
+    three_pools[1].wind_down(sender=owner)  # round 1 is beta's last: settling it closes the pool
+    three_pools[2].wind_down(sender=owner)  # gamma too, but round 1 stays unsettled: it still settles
+    next_round()
+    factory.settle_many([(three_pools[1].address, 1, 0, b"\x00" * 32)], sender=settler)
     batched, plain = readers(chain, aggregator)
     keys = [model_key(name) for name in ("alpha", "beta", "gamma", "nobody")]
     registry = read_registry(batched, str(factory.address), keys)
@@ -48,7 +52,9 @@ def test_readers__same_answers__multicall_in_few_requests(chain, factory, three_
     assert states == read_settlement_states(plain, registry.pools)
     assert [states[str(p.address)].total_assets for p in three_pools] == [100 * NMR, 200 * NMR, 300 * NMR]
     assert [states[str(p.address)].settles_rounds for p in three_pools] == [True, False, True]
-    assert batched.requests == 3 and plain.requests == 12 + 9
+    assert states[str(three_pools[1].address)].closed_because == "wound down"
+    assert [states[str(p.address)].wind_down_round for p in three_pools] == [0, 1, 1]
+    assert batched.requests == 3 and plain.requests == 12 + 12
 
 
 def test_multicall__more_reads_than_one_request_takes__chunked_in_order(chain, factory, three_pools, aggregator):
