@@ -7,8 +7,13 @@ counted). The baseline is the same definitions written the obvious way: one colu
 time with `Series.rank`, `scipy.stats.norm.ppf` and `Series.corr`. It is only timed up to
 1,000 models (it takes minutes beyond). Writes a markdown table to bench/scoring.md.
 
-    .venv/bin/python bench/bench_scoring.py           # full run
-    .venv/bin/python bench/bench_scoring.py --quick   # small smoke run (not written to scoring.md)
+    .venv/bin/python bench/bench_scoring.py                # full run
+    .venv/bin/python bench/bench_scoring.py --quick        # small smoke run (not written to scoring.md)
+    .venv/bin/python bench/bench_scoring.py --whole-only   # only the whole-process comparison
+
+The full run ends with the whole-process comparison against numerai-tools
+(`bench/whole_process.py`: `python -m nmr_pools.scoring` and numerai-tools on the same CSV
+files, timed with /usr/bin/time -v), skipped with a note when numerai-tools' environment is absent.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -38,9 +44,13 @@ from nmr_pools.scoring import (
 )
 from nmr_pools.scoring.payout import CONFIGS, return_to_wad
 
+sys.path.insert(0, str(Path(__file__).parent))
+import whole_process  # bench/ is not a package: its sibling module is found from here
+
 REPEATS = 3  # best of three: the least disturbed run
 BASELINE_MAX_MODELS = 1_000  # the per-column baseline takes minutes beyond this
 CLASSIC = CONFIGS["classic-2025"]
+WHOLE_PROCESS_HEADING = "## Whole process"
 
 
 # ---- baseline: the definitions, one column at a time ----
@@ -168,7 +178,15 @@ def markdown(rows: list[dict[str, object]], note: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1,000 stocks x 20 and 100 models; print only")
+    parser.add_argument("--whole-only", action="store_true",
+                        help="only the whole-process comparison; replaces that section of scoring.md")
     args = parser.parse_args()
+    out = Path(__file__).with_name("scoring.md")
+    if args.whole_only:
+        kept = out.read_text().split(WHOLE_PROCESS_HEADING)[0].rstrip("\n") + "\n\n" if out.exists() else ""
+        out.write_text(kept + whole_process.section())
+        print(out.read_text())
+        return
     if args.quick:
         rows = run(1_000, [20, 100], baseline_max=100)
         print(markdown(rows, "quick smoke run"))
@@ -182,8 +200,7 @@ def main() -> None:
         f"{BASELINE_MAX_MODELS:,} models. 'results file' = meta model + CORR + MMC + payout + WAD + canonical JSON "
         f"(+ keccak digest and write for the engine). Synthetic rounds from `synthetic_round(seed=n_models)`."
     )
-    out = Path(__file__).with_name("scoring.md")
-    out.write_text(markdown(rows, note))
+    out.write_text(markdown(rows, note) + "\n" + whole_process.section())
     print(out.read_text())
 
 

@@ -7,7 +7,7 @@ suite, `tests/fuzz/system.py`), so the two can never drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 DAY = 86_400
@@ -21,14 +21,18 @@ class System:
     treasury: Any
     implementation: Any
     factory: Any
+    multicall: Any | None = None  # the read aggregator the operator tools batch their reads through
 
     def addresses(self) -> dict[str, str]:
-        return {
+        addresses = {
             "nmr": str(self.nmr.address),
             "treasury": str(self.treasury.address),
             "pool_implementation": str(self.implementation.address),
             "factory": str(self.factory.address),
         }
+        if self.multicall is not None:
+            addresses["multicall"] = str(self.multicall.address)
+        return addresses
 
 
 class ChainBackend(Protocol):
@@ -87,8 +91,17 @@ def deploy_system(
     round_length: int = DAY,
     genesis: int = 0,
     nmr_address: str | None = None,
+    multicall: bool = False,
 ) -> System:
-    """`deploy_with` on Ape: the CLI's, the scripts' and the demo's deployment."""
-    return deploy_with(
+    """`deploy_with` on Ape: the CLI's, the scripts' and the demo's deployment.
+
+    With `multicall`, the read aggregator (contracts/Multicall.vy) is deployed too: `ape pools
+    deploy`, the demo and the benchmarks want it (settling hundreds of pools reads them in a
+    few calls); tests of the contracts do not need it.
+    """
+    system = deploy_with(
         ApeBackend(project, deployer), round_length=round_length, genesis=genesis, nmr_address=nmr_address
     )
+    if not multicall:
+        return system
+    return replace(system, multicall=deployer.deploy(project.Multicall))

@@ -1,8 +1,9 @@
 """The deployments file: where the protocol's contracts live on one network.
 
 `deployments/<ecosystem>-<network>.json` (relative to the current directory) holds the four
-addresses, the chain id and the deployment block; every `ape pools` command reads it, and
-`--deployments PATH` overrides the location.
+addresses, the chain id and the deployment block, and the Multicall read aggregator's address
+(`multicall`, absent from files written before it existed: the tools then read one call at a
+time); every `ape pools` command reads it, and `--deployments PATH` overrides the location.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ class Deployment:
     treasury: str
     pool_implementation: str
     factory: str
+    # the read aggregator (contracts/Multicall.vy); None: batched reads fall back to plain calls
+    multicall: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2) + "\n"
@@ -81,6 +84,7 @@ def read_deployment(path: str | os.PathLike[str]) -> Deployment:
             treasury=str(document["treasury"]),
             pool_implementation=str(document["pool_implementation"]),
             factory=str(document["factory"]),
+            multicall=str(document["multicall"]) if document.get("multicall") else None,
         )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise DeploymentsError(
@@ -140,4 +144,5 @@ def connect_system(deployment: Deployment, project: Any | None = None) -> Any:
         treasury=project.PayoutTreasury.at(deployment.treasury),
         implementation=project.DelegationPool.at(deployment.pool_implementation),
         factory=project.PoolFactory.at(deployment.factory),
+        multicall=project.Multicall.at(deployment.multicall) if deployment.multicall else None,
     )

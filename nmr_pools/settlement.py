@@ -3,7 +3,7 @@
 One code path for `ape pools settle`, `ape run settle` and the demo:
 
     results = read_results("results/round-42.json")       # digest checked
-    plan = plan_settlement(factory, results)             # reads the chain, sends nothing
+    plan = plan_settlement(factory, results, multicall=deployment.multicall)  # reads, sends nothing
     plan.check()                                         # SettlementError listing every problem
     report = execute_plan(plan, settler, progress=...)   # sends the batches, waits for receipts
 
@@ -14,6 +14,10 @@ the round is still open, a return exceeds the factory's cap, or the treasury can
 round's gains. Execution re-reads each pool's `last_settled_round` right before each batch,
 so re-running after a dropped node or a failed transaction finishes the job and settles no
 pool twice.
+
+Reads go through `nmr_pools.chain.pool_state` in batches (a dozen `eth_call`s of 255 sub-calls
+each for 1,000 pools, through the Multicall aggregator the deployments file names), at one
+pinned block per plan and per batch.
 """
 
 from __future__ import annotations
@@ -103,13 +107,17 @@ class SettlementPlan:
     factory: Any
     to_settle: list[PoolSettlement]
     already_settled: list[tuple[str, str]] = field(default_factory=list)  # (model id, pool)
-    shut_down: list[tuple[str, str]] = field(default_factory=list)  # (model id, pool): not settled
+    closed: list[tuple[str, str, str]] = field(default_factory=list)  # (model id, pool, why): not settled
     models_without_pool: list[str] = field(default_factory=list)
     pools_without_result: list[tuple[str, int]] = field(default_factory=list)  # (pool, last settled)
     problems: list[str] = field(default_factory=list)
     treasury: str = ZERO_ADDRESS
     treasury_available: int = 0
     batch_size: int = MAX_BATCH
+    multicall: str | None = None  # the read aggregator; None: plain calls, one per read
+    block: int = 0  # the block every planning read saw
+    reads: int = 0  # eth_calls the planning took
+    pools_read: int = 0
 
     @property
     def ok(self) -> bool:
@@ -165,10 +173,15 @@ class SettlementPlan:
     def notes(self) -> list[str]:
         """What the plan leaves out, in plain words."""
         lines = []
+        if not self.multicall and self.pools_read:
+            lines.append(
+                f"note: no Multicall aggregator in the deployments file, so reading {self.pools_read} pool(s) took "
+                f"{self.reads} separate calls (slow for many pools); `ape pools deploy-multicall` adds one"
+            )
         for model_id, pool in self.already_settled:
             lines.append(f"skip {model_id}: pool {pool} already settled round {self.round}")
-        for model_id, pool in self.shut_down:
-            lines.append(f"skip {model_id}: pool {pool} is shut down")
+        for model_id, pool, why in self.closed:
+            lines.append(f"skip {model_id}: pool {pool} is closed ({why}); nothing more is settled")
         if self.models_without_pool:
             lines.append("models in the results without a pool (skipped): " + ", ".join(self.models_without_pool))
         for pool, last in self.pools_without_result:
@@ -183,49 +196,62 @@ def plan_settlement(
     pool_type: Any | None = None,
     sender: Any | None = None,
     batch_size: int | None = None,
+    multicall: str | None = None,
 ) -> SettlementPlan:
     """Read the chain and decide what settling `results` takes. Sends nothing.
 
     `results` is a `nmr_pools.scoring.RoundResults` (round, models with `model_id` and
-    `round_return_wad`, digest). `pool_type` is the DelegationPool contract container (the
-    project's by default). With `sender`, the batch size is measured from a gas estimate;
-    `batch_size` caps it (it is never above the factory's 256).
+    `round_return_wad`, digest). Every pool's state is read at one block through
+    `nmr_pools.chain.pool_state`: batched through the Multicall aggregator at `multicall` (the
+    deployments file's), else one call at a time (slow for many pools; the plan notes it).
+    With `sender`, the batch size is measured from a gas estimate; `batch_size` caps it (it is
+    never above the factory's 256). `pool_type` is accepted for callers that pass it; the
+    plan reads pools without Ape's contract layer.
     """
-    from nmr_pools.deployments import load_project
+    from ape import chain
 
-    project = load_project()
-    pool_type = project.DelegationPool if pool_type is None else pool_type
-    treasury_type = project.PayoutTreasury
+    from nmr_pools.chain.batch_reads import open_reader
+    from nmr_pools.chain.pool_state import read_registry, read_settlement_states
+
     round_id = int(results.round)
-    plan = SettlementPlan(round=round_id, digest=str(results.digest).lower(), factory=factory, to_settle=[])
+    plan = SettlementPlan(
+        round=round_id, digest=str(results.digest).lower(), factory=factory, to_settle=[], multicall=multicall
+    )
+    reader = open_reader(chain.provider, multicall)
+    keyed = [(model, model_key(model.model_id)) for model in results.models]
+    registry = read_registry(reader, str(factory.address), [key for _, key in keyed])
+    # every factory pool, plus any pool a key maps to (the same set on a sound factory)
+    pools = list(dict.fromkeys(registry.pools + [p for p in registry.pool_of.values() if p is not None]))
+    states = read_settlement_states(reader, pools)
+    plan.block = reader.block
+    plan.reads = reader.requests
+    plan.pools_read = len(pools)
 
-    current = int(factory.current_round())
+    current, cap = registry.current_round, registry.return_cap
     if round_id >= current:
         plan.problems.append(
             f"round {round_id} is not closed yet (round {current} is open); settle it once round "
             f"{round_id + 1} has opened"
         )
-    cap = int(factory.return_cap())
-    keys: set[bytes] = set()
-    for model in results.models:
-        key = model_key(model.model_id)
-        keys.add(key)
+    with_result: set[str] = set()
+    for model, key in keyed:
         wad = int(model.round_return_wad)
         if abs(wad) > cap:
             plan.problems.append(
                 f"{model.model_id}: return {format_wad_pct(wad)} exceeds the factory's cap of ±{format_wad_pct(cap).lstrip('+')}"
             )
-        address = str(factory.pool_of(key))
-        if int(address, 16) == 0:
+        address = registry.pool_of[key]
+        if address is None:
             plan.models_without_pool.append(model.model_id)
             continue
-        pool = pool_type.at(address)
-        last = int(pool.last_settled_round())
+        with_result.add(address)
+        state = states[address]
+        last = state.last_settled_round
         if last >= round_id:
             plan.already_settled.append((model.model_id, address))
             continue
-        if pool.is_shutdown():
-            plan.shut_down.append((model.model_id, address))
+        if not state.settles_rounds:
+            plan.closed.append((model.model_id, address, state.closed_because))
             continue
         if last + 1 != round_id:
             plan.problems.append(
@@ -233,17 +259,15 @@ def plan_settlement(
                 f"{last + 1}, not {round_id}; settle rounds {last + 1}..{round_id - 1} first"
             )
             continue
-        plan.to_settle.append(PoolSettlement(model.model_id, address, round_id, wad, int(pool.totalAssets())))
+        plan.to_settle.append(PoolSettlement(model.model_id, address, round_id, wad, state.total_assets))
 
-    for index in range(int(factory.pool_count())):
-        address = str(factory.pool_at(index))
-        if bytes(factory.model_of(address)) not in keys:
-            last = int(pool_type.at(address).last_settled_round())
-            if last < round_id:
-                plan.pools_without_result.append((address, last))
+    for address in registry.pools:
+        last = states[address].last_settled_round
+        if address not in with_result and last < round_id:
+            plan.pools_without_result.append((address, last))
 
-    plan.treasury = str(factory.treasury())
-    plan.treasury_available = int(treasury_type.at(plan.treasury).available())
+    plan.treasury = registry.treasury
+    plan.treasury_available = registry.treasury_available
     if plan.expected_paid > plan.treasury_available:
         short = plan.expected_paid - plan.treasury_available
         plan.problems.append(
@@ -367,14 +391,22 @@ def execute_plan(
             f"Account {sender.address} is not a settler of factory {factory.address}, nothing sent: "
             "ask the factory admin to grant it the settler role."
         )
+    from ape import chain
+
+    from nmr_pools.chain.batch_reads import open_reader
+    from nmr_pools.chain.pool_state import read_last_settled_rounds
+
     by_pool = {item.pool: item for item in plan.to_settle}
     total = len(plan.to_settle)
     done = 0
     for number, batch in enumerate(plan.batches, start=1):
         try:
+            # one batched read at the latest block: what an earlier run may have settled meanwhile
+            reader = open_reader(chain.provider, plan.multicall)
+            last_settled = read_last_settled_rounds(reader, [item.pool for item in batch])
             fresh = []
             for item in batch:
-                last = int(pool_type.at(item.pool).last_settled_round())
+                last = last_settled[item.pool]
                 if last >= plan.round:
                     report.skipped_already_settled.append((item.model_id, item.pool))
                 elif last + 1 != plan.round:
@@ -422,7 +454,10 @@ def settle_results(
     batch_size: int | None = None,
     progress: ProgressCallback | None = None,
     pool_type: Any | None = None,
+    multicall: str | None = None,
 ) -> SettlementReport:
     """Plan, check and execute in one call (what the scripts and the demo use)."""
-    plan = plan_settlement(factory, results, pool_type=pool_type, sender=sender, batch_size=batch_size)
+    plan = plan_settlement(
+        factory, results, pool_type=pool_type, sender=sender, batch_size=batch_size, multicall=multicall
+    )
     return execute_plan(plan, sender, progress=progress, pool_type=pool_type)

@@ -29,6 +29,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "settle": ("nmr_pools.cli.settle:settle", "Settle a scored round on every pool (settler)."),
     "verify": ("nmr_pools.cli.settle:verify", "Recompute a round's results and check what the pools settled."),
     "web": ("nmr_pools.cli.web:web", "Serve the delegators' page: pools, deposits, claims from a browser wallet."),
+    "history": ("nmr_pools.cli.history:history", "A pool's settled rounds as a table (and a PNG chart)."),
+    "pause": ("nmr_pools.cli.safety:pause", "Stop new deposits to a pool (owner or guardian)."),
+    "unpause": ("nmr_pools.cli.safety:unpause", "Accept deposits to a paused pool again (owner or guardian)."),
+    # "wind-down" and "emergency-exit" go here (nmr_pools.cli.safety) once the pool has them (DESIGN.md §5)
+    "set-deposit-limit": ("nmr_pools.cli.deposit_limit:set_deposit_limit", "Cap the NMR a pool accepts (owner)."),
+    "transfer-ownership": ("nmr_pools.cli.ownership:transfer_ownership", "Offer a pool to a new owner (owner)."),
+    "accept-ownership": ("nmr_pools.cli.ownership:accept_ownership", "Take over a pool offered to you."),
+    "revoke-role": ("nmr_pools.cli.roles:revoke_role", "Take a factory role from an account (admin)."),
+    "deploy-multicall": ("nmr_pools.cli.aggregator:deploy_multicall",
+                         "Add the read aggregator to a deployment (fast settle for many pools)."),
 }
 
 

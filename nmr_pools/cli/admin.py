@@ -88,7 +88,9 @@ def deploy(
     start_block = int(provider.get_block("latest").number) + 1
     click.echo(f"Deploying from {account.address} on {provider.network.ecosystem.name}:{provider.network.name} "
                f"(chain id {provider.chain_id})…")
-    system = deploy_system(project, account, round_length=round_length, genesis=genesis, nmr_address=nmr_address)
+    system = deploy_system(
+        project, account, round_length=round_length, genesis=genesis, nmr_address=nmr_address, multicall=True
+    )
     for address in settler_addresses:
         system.factory.grant_role(address, ROLES["settler"], sender=account)
     if fund_treasury:

@@ -46,7 +46,7 @@ def settle(provider: Any, account: Any, round_id: int, results_path: Path, dry_r
         )
     ctx = connect(provider, deployments_path)
     plan = plan_settlement(ctx.factory, results, pool_type=ctx.project.DelegationPool, sender=account,
-                           batch_size=batch_size)
+                           batch_size=batch_size, multicall=ctx.deployment.multicall)
     if dry_run:
         for line in plan.describe():
             click.echo(line)

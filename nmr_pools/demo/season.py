@@ -88,7 +88,7 @@ def setup(config: SeasonConfig, project: Any) -> Season:
     deployer, settler = wallets[0], wallets[1]
     owners = wallets[2 : 2 + config.pools]
     people = wallets[2 + config.pools :]
-    system = deploy_system(project, deployer, round_length=DAY)
+    system = deploy_system(project, deployer, round_length=DAY, multicall=True)
     system.factory.grant_role(settler, 2, sender=deployer)  # Role.SETTLER
     nmr = system.nmr
     nmr.issue(deployer, TREASURY_FUNDING, sender=deployer)
@@ -154,7 +154,9 @@ def settle_due(season: Season) -> None:
         results = load_results(score_round(season, next_round))
         # the same plan -> checks -> batches -> receipts path as `ape pools settle`; the batch
         # size is fixed (every pool fits one batch) instead of measured by gas estimation
-        plan = plan_settlement(factory, results, batch_size=len(season.pools))
+        plan = plan_settlement(
+            factory, results, batch_size=len(season.pools), multicall=str(season.system.multicall.address)
+        )
         report = execute_plan(plan, season.settler)
         by_pool = {item.pool: item for item in report.settled}
         for pool, history in zip(season.pools, season.history, strict=True):

@@ -11,17 +11,20 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from nmr_pools.scoring.engine import score_round
 from nmr_pools.scoring.errors import ScoringError
-from nmr_pools.scoring.io import read_meta_model, read_predictions, read_stakes, read_targets
 from nmr_pools.scoring.payout import CONFIGS, DEFAULT_CONFIG, WAD
-from nmr_pools.scoring.results import STATUS_OK, RoundResults, digest_path, write_results
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from nmr_pools.scoring.results import RoundResults
+
+# pandas, scipy and rich are imported inside the command, so `--help` and option errors answer
+# at once (they are most of a run's start-up time)
 
 # Rounds with more prediction cells than this (5,000 stocks x 200 models) take long enough
 # (about a second) to deserve a progress bar.
@@ -44,6 +47,9 @@ def _read(reader: Callable[[Path], object], path: Path, option: str) -> object:
 @contextmanager
 def _progress(total: int, show: bool) -> Iterator[Callable[[int], None]]:
     """A rich progress bar on stderr (only for large rounds); yields `advance(n_models)`."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     bar = Progress(
         TextColumn("scoring"),
         BarColumn(),
@@ -60,6 +66,10 @@ def _progress(total: int, show: bool) -> Iterator[Callable[[int], None]]:
 
 def _summary(results: RoundResults, out: Path) -> Table:
     """One screen: the round, the best and worst models, how many were invalid, the digest."""
+    from rich.table import Table
+
+    from nmr_pools.scoring.results import STATUS_OK
+
     ok = sorted((m for m in results.models if m.status == STATUS_OK), key=lambda m: (-m.round_return_wad, m.model_id))
     invalid = Counter(m.status.split(":", 1)[0] for m in results.models if m.status != STATUS_OK)
     table = Table(title=f"round {results.round} · {results.config_name} v{results.config_version}", show_lines=False)
@@ -124,6 +134,16 @@ def score_command(
     """
     if not out.parent.is_dir():
         raise click.BadParameter(f"directory {out.parent} does not exist; create it first", param_hint="--out")
+    if predictions.suffix.lower() == ".csv":
+        from nmr_pools.scoring import csv_arrow
+
+        csv_arrow.prefetch(predictions)  # parsed on pyarrow's threads while pandas and scipy import
+    from rich.console import Console
+
+    from nmr_pools.scoring.engine import score_round
+    from nmr_pools.scoring.io import read_meta_model, read_predictions, read_stakes, read_targets
+    from nmr_pools.scoring.results import digest_path, write_results
+
     frame = _read(read_predictions, predictions, "--predictions")
     target_series = _read(read_targets, targets, "--targets")
     stake_series = _read(read_stakes, stakes, "--stakes")

@@ -157,19 +157,30 @@ def model_statuses(
 ) -> pd.Series:
     """"ok" or "<reason>: <detail>" per model; checks in order out_of_range, NaNs, constant.
 
-    Vectorised over models; only the (rare) models with NaNs are aligned one by one.
+    Vectorised over models (a min and a max per model when every prediction is scored); only
+    the (rare) models with NaNs are checked and aligned one by one.
     """
     values_t = predictions.to_numpy(dtype=np.float64).T  # (n_models, n_stocks), read only
-    missing = np.isnan(values_t)
-    outside = (~missing & ~((values_t >= 0) & (values_t <= 1))).any(axis=1)  # (n_models,)
-    constant = _constant_rows(values_t, predictions.index.get_indexer(ids))
+    # two passes over the values: min and max propagate NaN, so a NaN low marks a row with NaNs
+    low, high = values_t.min(axis=1), values_t.max(axis=1)  # (n_models,)
+    has_nan = np.isnan(low)
+    outside = ~has_nan & ((low < 0) | (high > 1))
+    constant = ~has_nan & ~(high > low)
+    rows = predictions.index.get_indexer(ids)
+    if len(rows) != values_t.shape[1]:  # some predictions are not scored: constant on the scored rows only
+        constant = _constant_rows(values_t, rows)
+    for position in np.flatnonzero(has_nan):  # rare: NaN-aware checks, one model at a time
+        row = values_t[position : position + 1]
+        missing = np.isnan(row)
+        outside[position] = bool((~missing & ~((row >= 0) & (row <= 1))).any())
+        constant[position] = bool(_constant_rows(row, rows)[0])
     statuses = np.full(len(predictions.columns), STATUS_OK, dtype=object)
-    for position in np.flatnonzero(outside | missing.any(axis=1) | constant):
+    for position in np.flatnonzero(outside | has_nan | constant):
         column = predictions.iloc[:, position]
         if outside[position]:
             statuses[position] = _out_of_range_status(column)
             continue
-        nan_status = _too_many_nans(column, targets, meta_model) if missing[position].any() else None
+        nan_status = _too_many_nans(column, targets, meta_model) if has_nan[position] else None
         if nan_status is not None:
             statuses[position] = nan_status
         elif constant[position]:

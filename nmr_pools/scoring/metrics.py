@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from nmr_pools.scoring.errors import ScoringError, name_some
-from nmr_pools.scoring.transforms import gaussian_rows, rank_rows, signed_power_rows
+from nmr_pools.scoring.transforms import gaussian_rank_rows, signed_power_rows
 
 # numerai-tools' DEFAULT_MAX_FILTERED_INDEX_RATIO: aligning two inputs may drop at most 20% of
 # either side's ids (Numerai data changes can drop a few stocks; more means a broken input).
@@ -124,7 +124,7 @@ def contribution_rows(gaussian_preds: np.ndarray, gaussian_meta: np.ndarray, cen
 
 def gaussian_ranks(rows: np.ndarray) -> np.ndarray:
     """Rank then gaussianize each row: (k, n) -> (k, n)."""
-    return gaussian_rows(rank_rows(rows))
+    return gaussian_rank_rows(rows)
 
 
 def model_block(values_t: np.ndarray, columns: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:

@@ -17,10 +17,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from nmr_pools.scoring.errors import ScoringError, name_some
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # 1e18 = 100%: the contract's fixed-point scale for round returns.
 WAD = 10**18
@@ -82,6 +84,7 @@ def payout_factor(total_stake: float, stake_threshold: float) -> float:
 
 def round_returns(corr: np.ndarray, mmc: np.ndarray, factor: float, config: PayoutConfig) -> np.ndarray:
     """`clip(factor * (corr * corr_mult + mmc * mmc_mult), -cap, cap)` per model: (n_models,)."""
+    import numpy as np  # here, so the CLI's option list (CONFIGS) loads without numpy
     raw = factor * (corr * config.corr_multiplier + mmc * config.mmc_multiplier)
     return np.clip(raw, -config.cap, config.cap)
 

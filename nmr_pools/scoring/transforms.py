@@ -12,8 +12,11 @@ None of these functions accept NaN: callers drop NaN rows first (see `metrics`).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
-from scipy.special import ndtri
+
+from nmr_pools.scoring.normal import ndtri as scalar_ndtri
 
 # numerai-tools raises gaussianized predictions (and the centred target) to this power,
 # keeping the sign, to weight the tails more than a plain Pearson correlation would.
@@ -63,8 +66,59 @@ def rank_rows(rows: np.ndarray) -> np.ndarray:
     return ranked
 
 
+@lru_cache(maxsize=8)
+def _gaussian_of_rank_sums(n_stocks: int) -> np.ndarray:
+    """`ndtri` of every percentile a row of `n_stocks` can have, by `first + last`: (2n - 1,).
+
+    A value whose run of ties spans sorted positions `first..last` gets the average rank
+    `(first + last) / 2 + 1`; `first + last` is an integer in [0, 2n - 2]. The table applies
+    `rank_rows`' float operations to each such integer, then `ndtri`: the same bits.
+    """
+    rank_sums = np.arange(2 * n_stocks - 1)  # first + last
+    average_rank = rank_sums / 2 + 1
+    percentiles = (average_rank - 0.5) / n_stocks
+    # scipy's ndtri, bit for bit, without importing scipy (see `normal`): 2n - 1 scalar calls
+    table = np.fromiter((scalar_ndtri(p) for p in percentiles.tolist()), dtype=np.float64, count=len(percentiles))
+    table.flags.writeable = False
+    return table
+
+
+def gaussian_rank_rows(rows: np.ndarray) -> np.ndarray:
+    """`gaussian_rows(rank_rows(rows))` bit for bit, looked up instead of computed per element.
+
+    A row of n values can only take 2n - 1 gaussianized values (see `_gaussian_of_rank_sums`):
+    they are computed once per n and scattered by sort order. Rows without ties (continuous
+    predictions, the usual case) need no run bookkeeping: `first = last = position`.
+    """
+    n_models, n_stocks = rows.shape  # rows: (n_models, n_stocks)
+    table = _gaussian_of_rank_sums(n_stocks)
+    order = np.argsort(rows, axis=1)  # (n_models, n_stocks): positions in ascending order
+    ascending = np.take_along_axis(rows, order, axis=1)
+    starts_run = np.ones((n_models, n_stocks), dtype=bool)  # True where a new value begins
+    np.not_equal(ascending[:, 1:], ascending[:, :-1], out=starts_run[:, 1:])
+    tied = ~starts_run.all(axis=1)  # (n_models,)
+    gaussianized = np.empty((n_models, n_stocks))
+    by_position = table[0::2]  # first + last = 2 * position
+    if not tied.any():
+        np.put_along_axis(gaussianized, order, by_position[None, :], axis=1)
+    else:
+        untied = np.flatnonzero(~tied)
+        gaussianized[untied[:, None], order[untied]] = by_position
+    for row in np.flatnonzero(tied):
+        starts = starts_run[row]
+        ends = np.ones(n_stocks, dtype=bool)
+        ends[:-1] = starts[1:]
+        position = np.arange(n_stocks)
+        first = np.maximum.accumulate(np.where(starts, position, 0))
+        last = np.minimum.accumulate(np.where(ends, position, n_stocks)[::-1])[::-1]
+        gaussianized[row, order[row]] = table[first + last]
+    return gaussianized
+
+
 def gaussian_rows(ranked: np.ndarray) -> np.ndarray:
     """Standard normal inverse CDF, element-wise (what `scipy.stats.norm.ppf` computes)."""
+    from scipy.special import ndtri  # here: the engine's path (gaussian_rank_rows) needs no scipy
+
     return ndtri(ranked)
 
 
@@ -88,7 +142,7 @@ def tie_kept_rank(x: np.ndarray) -> np.ndarray:
 
 def gaussian(ranked: np.ndarray) -> np.ndarray:
     """Gaussianize ranks in (0, 1) with the standard normal inverse CDF."""
-    return ndtri(np.asarray(ranked, dtype=np.float64))
+    return gaussian_rows(np.asarray(ranked, dtype=np.float64))
 
 
 def signed_power(x: np.ndarray, power: float = CORR_POWER) -> np.ndarray:

@@ -10,7 +10,10 @@ def test_deploy__local__writes_deployments_file(ok, workdir, chain, project, acc
     import json
 
     data = json.loads(path.read_text())
-    assert set(data) == {"ecosystem", "network", "chain_id", "block", "nmr", "treasury", "pool_implementation", "factory"}
+    assert set(data) == {
+        "ecosystem", "network", "chain_id", "block", "nmr", "treasury", "pool_implementation", "factory", "multicall",
+    }
+    assert chain.provider.get_code(data["multicall"])  # the read aggregator `settle` batches through
     assert data["chain_id"] == chain.chain_id
     factory = project.PoolFactory.at(data["factory"])
     assert factory.is_settler(accounts[1])

@@ -49,7 +49,7 @@ def test_settle__node_dies_after_first_batch__rerun_settles_each_pool_once(
     write_round(path, 1, {name: (i - 2) * 10**16 for i, name in enumerate(MODELS)})
 
     # run 1: batches of 2 pools; the node goes down (state dumped) right after batch 1
-    plan = plan_settlement(factory, read_results(path), sender=settler, batch_size=2)
+    plan = plan_settlement(factory, read_results(path), sender=settler, batch_size=2, multicall=deployed["multicall"])
     assert plan.ok and len(plan.batches) == 3
 
     def drop_node(done: int, total: int) -> None:

@@ -220,3 +220,23 @@ def test_synthetic_round__same_seed_same_digest_in_any_process():
         for seed in (1, 2)
     }
     assert len(digests) == 1, digests
+
+
+def test_model_statuses__constant_on_scored_ids_only__and_with_nans(create_round):
+    """A model constant on the ids that are scored (but not on the extra ids the targets lack),
+    and one constant apart from its NaNs, are both "constant"; a NaN row out of range is out_of_range."""
+    r = create_round(n_models=4)
+    predictions = r.predictions.copy()
+    extra = pd.DataFrame(0.9, index=pd.Index(["x1", "x2"], name=predictions.index.name), columns=predictions.columns)
+    predictions = pd.concat([predictions, extra])  # 2 ids without targets: not scored
+    predictions["model_0000"] = 0.25
+    predictions.loc[["x1", "x2"], "model_0000"] = 0.75  # varies only off the scored ids
+    predictions["model_0001"] = 0.5
+    predictions.iloc[:5, 1] = np.nan
+    predictions.iloc[:5, 2] = np.nan
+    predictions.iloc[7, 2] = -0.1
+    results = {m.model_id: m.status for m in score_round(4, predictions, r.targets, r.stakes).models}
+    assert results["model_0000"] == "constant: all 300 scored predictions are equal"
+    assert results["model_0001"] == "constant: all 295 scored predictions are equal"
+    assert results["model_0002"].startswith("out_of_range: 1 value(s) outside [0, 1]")
+    assert results["model_0003"] == "ok"

@@ -114,3 +114,95 @@ def test_read_predictions__parquet_unavailable__says_so(tmp_path, monkeypatch):
     (tmp_path / "p.parquet").write_bytes(b"PAR1")
     with pytest.raises(ScoringError, match="Parquet support is unavailable here"):
         read_predictions(tmp_path / "p.parquet")
+
+
+# ---- the CSV readers: pyarrow's (fast path) and pandas' (fallback) read the same ----
+
+
+def _read_with_pandas_only(path, monkeypatch):
+    from nmr_pools.scoring import io
+
+    with monkeypatch.context() as patched:
+        patched.setattr(io, "_read_csv_arrow", lambda source, header: None)
+        return read_predictions(path)
+
+
+def test_read_predictions__csv_arrow_and_pandas_agree(tmp_path, monkeypatch):
+    from nmr_pools.scoring import csv_arrow, io
+
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "id,a,b,c,empty\n"
+        "007,0.30000000000000004,1,NaN,\n"
+        "n2,1e-310,0,,\n"
+        "n3,0.5,2,nan,\n"
+        '"n,4",1.0,3,0.25,\n'
+    )
+    monkeypatch.setattr(csv_arrow, "CSV_BLOCK_BYTES", 64)  # several blocks even for this small file
+    assert io._read_csv_arrow(path, ["id", "a", "b", "c", "empty"]) is not None  # the fast path took it
+    fast = read_predictions(path)
+    slow = _read_with_pandas_only(path, monkeypatch)
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast.index.tolist() == ["007", "n2", "n3", "n,4"]
+    assert fast["empty"].isna().all() and fast["a"].iloc[0] == 0.1 + 0.2
+
+
+def test_read_predictions__csv_word_after_first_block__named_like_before(tmp_path, monkeypatch):
+    from nmr_pools.scoring import csv_arrow
+
+    rows = [f"n{i},0.{i % 10},0.5" for i in range(200)]
+    rows[150] = "n150,high,0.5"
+    path = tmp_path / "p.csv"
+    path.write_text("id,a,b\n" + "\n".join(rows) + "\n")
+    monkeypatch.setattr(csv_arrow, "CSV_BLOCK_BYTES", 256)
+    with pytest.raises(ScoringError, match=r"non-numeric column\(s\): 'a'"):
+        read_predictions(path)
+
+
+def test_read_predictions__csv_without_pyarrow__pandas_reads_it(tmp_path, monkeypatch, write_csv):
+    import builtins
+
+    path = write_csv("p.csv", _wide())
+    expected = read_predictions(path)
+    real_import = builtins.__import__
+
+    def no_pyarrow(name, *args, **kwargs):
+        if name.startswith("pyarrow"):
+            raise ImportError("pyarrow is not installed")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyarrow)
+    pd.testing.assert_frame_equal(read_predictions(path), expected)
+
+
+def test_read_predictions__prefetched_csv__same_frame_and_taken_once(tmp_path, write_csv):
+    from nmr_pools.scoring import csv_arrow
+
+    path = write_csv("p.csv", _wide())
+    expected = read_predictions(path)
+    csv_arrow.prefetch(path)
+    key = csv_arrow._key(path)
+    assert key in csv_arrow._PREFETCHED
+    pd.testing.assert_frame_equal(read_predictions(path), expected)
+    assert key not in csv_arrow._PREFETCHED
+
+
+def test_read_predictions__prefetched_bad_csv__still_named_like_before(tmp_path):
+    from nmr_pools.scoring import csv_arrow
+
+    path = tmp_path / "p.csv"
+    path.write_text("id,a\nn1,high\n")
+    csv_arrow.prefetch(path)
+    with pytest.raises(ScoringError, match=r"non-numeric column\(s\): 'a'"):
+        read_predictions(path)
+
+
+def test_read_predictions__prefetched_then_refused_by_header__not_kept(tmp_path):
+    from nmr_pools.scoring import csv_arrow
+
+    path = tmp_path / "p.csv"
+    path.write_text("id,a,a\nn1,0.1,0.2\n")
+    csv_arrow.prefetch(path)
+    with pytest.raises(ScoringError, match="duplicate columns: 'a'"):
+        read_predictions(path)
+    assert csv_arrow._key(path) not in csv_arrow._PREFETCHED

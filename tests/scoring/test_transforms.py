@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -65,3 +66,32 @@ def test_rank_gaussian_power__matches_pandas_and_scipy(table):
     expected = ranked.apply(lambda s: stats.norm.ppf(s))
     expected = np.sign(expected) * np.abs(expected) ** 1.5
     np.testing.assert_allclose(rank_gaussian_power(table), expected.to_numpy(), rtol=1e-14, atol=1e-14)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 40)),
+           elements=st.sampled_from([0.0, -0.0, 0.1, 0.25, 0.5, 0.75, 1.0]) | st.floats(0, 1)),
+)
+def test_gaussian_rank_rows__is_rank_then_ndtri_bit_for_bit(rows):
+    from nmr_pools.scoring.transforms import gaussian_rank_rows, gaussian_rows, rank_rows
+
+    expected = gaussian_rows(rank_rows(rows))
+    looked_up = gaussian_rank_rows(rows)
+    assert looked_up.tobytes() == expected.tobytes()  # same bits, signs of zero included
+
+
+def test_normal_ndtri__scipy_bit_for_bit__table_range_and_tails():
+    from scipy.special import ndtri as scipy_ndtri
+
+    from nmr_pools.scoring.normal import ndtri
+
+    rng = np.random.default_rng(7)
+    table = np.concatenate([((np.arange(2 * n - 1) / 2 + 1) - 0.5) / n for n in (1, 2, 3, 7, 100, 4999, 5000)])
+    tails = np.concatenate([10.0 ** rng.uniform(-300, -0.5, 5_000), 1 - 10.0 ** rng.uniform(-16, -0.5, 5_000)])
+    values = np.concatenate([table, rng.random(20_000), tails, [np.nextafter(0, 1), 0.5, np.exp(-2), np.exp(-32)]])
+    ours = np.array([ndtri(float(v)) for v in values])
+    assert ours.tobytes() == scipy_ndtri(values).tobytes()
+    assert ndtri(0.0) == -np.inf and ndtri(1.0) == np.inf
+    with pytest.raises(ValueError, match="probability in"):
+        ndtri(1.5)
