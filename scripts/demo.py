@@ -32,7 +32,6 @@ def cli(pools, delegators, rounds, lag, seed, out):
     """Run a tournament season end to end and write a report to out/demo/."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
 
     from nmr_pools.demo import chart, report, season
     from nmr_pools.deployments import load_project
@@ -50,12 +49,7 @@ def cli(pools, delegators, rounds, lag, seed, out):
     png = chart.draw(played, config.out / "price_per_share.png")
     md = report.write_report(played, rows, check, png)
 
-    table = Table(title="Pools at the end of the season (amounts in NMR; HWM = high-water mark)")
-    for header in report.HEADERS:
-        table.add_column(header, justify="left" if header == "pool" else "right")
-    for row in report.summary_table_rows(rows):
-        table.add_row(*row)
-    console.print(table)
+    report.summary_sheet(rows).print(console)
     console.print("Conservation check:")
     for line in check.lines:
         console.print(f"  {line}")
