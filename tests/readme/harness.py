@@ -126,6 +126,14 @@ def copy_project(destination: Path, port: int) -> Path:
     return destination
 
 
+def installed_tools_current(project: Path) -> bool:
+    """Whether make considers `.venv` and `node_modules` up to date in `project`. The copy links
+    them to the real ones, so a `make` that rebuilt them there would rebuild the real ones (npm
+    ci empties node_modules through the link): the walkthrough must not run unless they are."""
+    targets = [".venv/.installed", "node_modules/.bin/anvil"]
+    return subprocess.run(["make", "-q", *targets], cwd=project, capture_output=True).returncode == 0
+
+
 def environment(home: Path) -> dict[str, str]:
     """A person's shell: no activated venv, no project tools on PATH, their own Ape folder."""
     hidden = {os.path.realpath(ROOT / ".venv" / "bin"), os.path.realpath(ROOT / "node_modules" / ".bin")}
@@ -133,7 +141,8 @@ def environment(home: Path) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("APE_", "VIRTUAL_ENV", "PYTEST", "NMR_POOLS_", "MAKE", "MFLAGS"))}
     env.update(PATH=os.pathsep.join(path), HOME=str(home), APE_DATA_FOLDER=str(home / ".ape"),
-               TERM="dumb", NO_COLOR="1", COLUMNS="80", LINES="40", PYTHONDONTWRITEBYTECODE="1")
+               TERM="dumb", NO_COLOR="1", COLUMNS="80", LINES="40", PYTHONDONTWRITEBYTECODE="1",
+               VIRTUAL_ENV_DISABLE_PROMPT="1")
     return env
 
 
@@ -156,9 +165,10 @@ class Shell:
     def __init__(self, cwd: Path, env: dict[str, str]) -> None:
         self.child = pexpect.spawn("bash", ["--noprofile", "--norc"], cwd=str(cwd), env=env, encoding="utf-8",
                                    dimensions=(40, 80), timeout=STEP_TIMEOUT, codec_errors="replace")
+        # no echo of what is typed, a prompt to wait for; then sync on output nothing else prints
         self.child.sendline(f"stty -echo; PS1='{PROMPT}'; PS2=''; unset PROMPT_COMMAND")
-        self.child.expect_exact(PROMPT)
-        self.child.expect_exact(PROMPT)  # once for the line itself, once for the new PS1
+        self.child.sendline("echo __walkthrough_sync__")
+        self.child.expect(r"__walkthrough_sync__\r?\n" + re.escape(PROMPT))
 
     def run(self, command: str) -> Result:
         started = time.monotonic()
@@ -229,3 +239,12 @@ class BackgroundNode:
 
     def output(self) -> str:
         return clean(self.log.read_text(errors="replace")) if self.log.exists() else ""
+
+    def printed(self, pattern: str, timeout: float = 10) -> bool:
+        """Whether the node's terminal shows `pattern` (waiting up to `timeout` seconds for it)."""
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, self.output()):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
