@@ -87,13 +87,19 @@ def require_running(provider: Any) -> None:
         raise click.ClickException(not_running_message(url))
 
 
+def is_local_chain(network_name: str, chain_id: int, test_provider: bool) -> bool:
+    """A local development chain: Ape's `local` network, on a provider that can move time (anvil,
+    the in-process chain), with a development chain id. A mainnet fork is not one."""
+    return network_name == "local" and test_provider and chain_id in LOCAL_CHAIN_IDS
+
+
 def require_local(provider: Any) -> None:
-    """Refuse anything but a local development chain (by network name, provider and chain id)."""
+    """Refuse anything but a local development chain (see `is_local_chain`)."""
     from ape.api.providers import TestProviderAPI
 
     chain_id = int(provider.chain_id)
     network = provider.network
-    if network.name != "local" or not isinstance(provider, TestProviderAPI) or chain_id not in LOCAL_CHAIN_IDS:
+    if not is_local_chain(network.name, chain_id, isinstance(provider, TestProviderAPI)):
         raise click.UsageError(
             f"{network.ecosystem.name}:{network.name}:{provider.name} (chain id {chain_id}) is not a local "
             "chain; time can only be moved on the local chain (--network ethereum:local:foundry)."

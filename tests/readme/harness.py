@@ -131,7 +131,7 @@ def installed_tools_current(project: Path) -> bool:
     them to the real ones, so a `make` that rebuilt them there would rebuild the real ones (npm
     ci empties node_modules through the link): the walkthrough must not run unless they are."""
     targets = [".venv/.installed", "node_modules/.bin/anvil"]
-    return subprocess.run(["make", "-q", *targets], cwd=project, capture_output=True).returncode == 0
+    return subprocess.run(["make", "-q", *targets], cwd=project, capture_output=True, check=False).returncode == 0
 
 
 def environment(home: Path) -> dict[str, str]:
