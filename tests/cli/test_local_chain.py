@@ -47,10 +47,14 @@ class Node:
         self.process = None
         return code
 
-    def kill(self) -> None:
+    def stop(self) -> None:
+        """Ctrl-C; SIGKILL if that did not do (anvil then gets SIGTERM from the kernel)."""
         if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            try:
+                self.ctrl_c()
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
         self.process = None
 
     def output(self) -> str:
@@ -67,7 +71,7 @@ def node(tmp_path):
     try:
         yield running
     finally:
-        running.kill()
+        running.stop()
 
 
 def test_node__ctrl_c_then_start__same_chain_and_time_never_runs_back(node, tmp_path):
@@ -94,6 +98,16 @@ def test_node__ctrl_c_then_start__same_chain_and_time_never_runs_back(node, tmp_
     assert resumed_number >= number and resumed_time >= ahead
     rpc(node.url, "evm_mine")
     assert node.head()[1] >= ahead
+
+
+def test_node__killed__takes_anvil_with_it(node):
+    node.start()
+    os.killpg(node.process.pid, signal.SIGKILL)
+    node.process.wait()
+    deadline = time.monotonic() + 20
+    while probe(node.url) is not None:
+        assert time.monotonic() < deadline, "anvil outlived `ape pools node`"
+        time.sleep(0.2)
 
 
 def test_node__already_running__refuses_and_starts_nothing(node, tmp_path):
