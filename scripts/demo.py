@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from nmr_pools.cli.common import PoolsCommand
 
 
 def _positive(ctx, param, value):
@@ -19,7 +20,7 @@ def _positive(ctx, param, value):
     return value
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=PoolsCommand)  # one-line errors; no throwaway node for a local chain that is down
 @click.option("--pools", default=5, show_default=True, callback=_positive, help="Pools (one per model).")
 @click.option("--delegators", default=12, show_default=True, callback=_positive, help="Delegators with wallets.")
 @click.option("--rounds", default=60, show_default=True, callback=_positive, help="Daily rounds in the season.")
