@@ -15,9 +15,9 @@ from nmr_pools.cli.common import (
     amount_option,
     connect,
     deployments_option,
-    ready_to_sign,
     resolve_address,
 )
+from nmr_pools.cli.signing import ready_to_sign
 
 # factory Role flags (PoolFactory.vy: ADMIN=1, SETTLER=2, GUARDIAN=4)
 ROLES = {"settler": 2, "guardian": 4, "admin": 1}

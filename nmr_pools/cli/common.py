@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -201,45 +199,3 @@ def waiting_rounds(pool: Any) -> int:
     """Closed rounds not yet settled."""
     return max(int(pool.current_round()) - 1 - int(pool.last_settled_round()), 0)
 
-
-def ready_to_sign(account: Any) -> None:
-    """Unlock a keyfile account once for the whole command, right before its first transaction.
-
-    Ape otherwise asks for the passphrase at the first transaction and whether to leave the
-    account unlocked, and again at every transaction if told no. Here the passphrase is asked
-    once (or read from APE_ACCOUNTS_<alias>_PASSPHRASE, as Ape does), and each transaction still
-    asks "Sign:". Test accounts and unlocked accounts pass through.
-    """
-    from ape_accounts import KeyfileAccount
-
-    if not isinstance(account, KeyfileAccount) or not account.locked:
-        return
-    _quiet_cached_key_warning()
-    if os.environ.get(f"APE_ACCOUNTS_{account.alias}_PASSPHRASE"):
-        account.unlock()
-        return
-    from ape_accounts.accounts import InvalidPasswordError
-
-    for _ in range(3):
-        passphrase = click.prompt(f"Passphrase of '{account.alias}' (asked once for this command)",
-                                  hide_input=True, err=True)
-        try:
-            account.unlock(passphrase)
-            return
-        except InvalidPasswordError:
-            click.echo("Wrong passphrase.", err=True)
-    raise click.ClickException(f"could not unlock '{account.alias}' after 3 attempts; nothing was sent.")
-
-
-class _CachedKeyNotice(logging.Filter):
-    """Drops Ape's "Using cached key for <alias>" warning, logged at every transaction of an
-    unlocked keyfile account: `ready_to_sign` unlocked it on purpose for this one command."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Using cached key for")
-
-
-def _quiet_cached_key_warning() -> None:
-    ape_logger = logging.getLogger("ape")
-    if not any(isinstance(existing, _CachedKeyNotice) for existing in ape_logger.filters):
-        ape_logger.addFilter(_CachedKeyNotice())

@@ -16,8 +16,8 @@ from nmr_pools.cli.common import (
     deployments_option,
     model_label,
     pool_option,
-    ready_to_sign,
 )
+from nmr_pools.cli.signing import ready_to_sign
 
 
 def _when(request_round: int, last_settled: int) -> str:

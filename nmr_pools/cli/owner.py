@@ -14,9 +14,9 @@ from nmr_pools.cli.common import (
     connect,
     deployments_option,
     pool_option,
-    ready_to_sign,
     resolve_address,
 )
+from nmr_pools.cli.signing import ready_to_sign
 
 # PoolFactory.create_pool takes the model name as String[24]
 MAX_MODEL_NAME = 24

@@ -9,7 +9,8 @@ import click
 from ape.cli import account_option, network_option
 
 from nmr_pools.amounts import format_wad_pct
-from nmr_pools.cli.common import PoolsCommand, connect, deployments_option, ready_to_sign
+from nmr_pools.cli.common import PoolsCommand, connect, deployments_option
+from nmr_pools.cli.signing import ready_to_sign
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 
