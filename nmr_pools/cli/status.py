@@ -46,10 +46,9 @@ def status(provider: Any, pool_ref: str | None, account_ref: str | None, deploym
     current = int(factory.current_round())
     # the terminal's width, or 80 columns when piped (COLUMNS overrides): tables never cut a cell
     console = Console()
-    console.print(
-        f"factory {factory.address} · round {current} open · treasury holds {format_nmr(ctx.treasury.available())} "
-        f"· return cap ±{int(factory.return_cap()) * 100 / 10**18:g}% per round"
-    )
+    console.print(f"factory {factory.address} · round {current} open")
+    console.print(f"treasury holds {format_nmr(ctx.treasury.available())} · return cap "
+                  f"±{int(factory.return_cap()) * 100 / 10**18:g}% per round")
     if not pools:
         console.print("No pools yet: create one with `ape pools create-pool --model-id NAME --fee 20`.")
         return

@@ -31,11 +31,16 @@ def test_pools_help__without_activated_venv__lists_commands(tmp_path):
 
 
 def test_deploy__without_activated_venv__compiles_with_the_venvs_vyper(tmp_path):
-    """A fresh project copy (nothing compiled) deploys on the in-process chain: ape-vyper must
-    find the pip-installed vyper although .venv/bin is not on PATH."""
+    """A project copy with one contract changed deploys on the in-process chain: ape-vyper
+    recompiles it with the pip-installed vyper although .venv/bin is not on PATH (only the
+    changed contract is compiled, when the copy starts from the project's build)."""
     project = tmp_path / "project"
     shutil.copytree(ROOT / "contracts", project / "contracts")
     shutil.copy2(ROOT / "ape-config.yaml", project / "ape-config.yaml")
+    if (ROOT / ".build").is_dir():
+        shutil.copytree(ROOT / ".build", project / ".build")
+    with (project / "contracts" / "NMR.vy").open("a") as source:
+        source.write("\n# changed by the test: this contract must be compiled again\n")
     env = bare_environment(tmp_path)
     assert shutil.which("vyper", path=env["PATH"]) is None
     result = run(["pools", "deploy", "--account", "TEST::0", "--network", "ethereum:local:test"], project, env)
