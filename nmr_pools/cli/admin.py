@@ -168,12 +168,14 @@ def fund_treasury(provider: Any, account: Any, amount: int, deployments_path: Pa
 @network_option()
 @account_option()
 @click.option("--to", "to", required=True, help="Receiver: an address or an account alias.")
-@amount_option(help="NMR to issue, e.g. 500.")
+@amount_option(required=False, help="NMR to issue, e.g. 500.")
 @click.option("--eth", "eth", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Also send this much ether (for gas) from --account.")
 @deployments_option
-def faucet(provider: Any, account: Any, to: str, amount: int, eth: float, deployments_path: Path | None) -> None:
-    """Issue stand-in NMR to an account (the deployer signs; not on mainnet)."""
+def faucet(provider: Any, account: Any, to: str, amount: int | None, eth: float, deployments_path: Path | None) -> None:
+    """Issue stand-in NMR and/or send ether to an account (the deployer signs; not on mainnet)."""
+    if amount is None and eth == 0:
+        raise click.UsageError("give --amount (stand-in NMR to issue), --eth (ether to send), or both.")
     ctx = connect(provider, deployments_path)
     receiver = resolve_address(to, "--to")
     if _is_mainnet(ctx.provider):
@@ -182,15 +184,18 @@ def faucet(provider: Any, account: Any, to: str, amount: int, eth: float, deploy
         nmr_owner = str(ctx.nmr.owner())
     except Exception:  # noqa: BLE001 - a token without owner(): not our stand-in
         raise click.UsageError(f"the NMR at {ctx.nmr.address} is not the stand-in; it has no faucet.") from None
-    if nmr_owner.lower() != str(account.address).lower():
+    if amount is not None and nmr_owner.lower() != str(account.address).lower():
         raise click.UsageError(f"only the NMR stand-in's owner ({nmr_owner}) can issue NMR; pass --account for it.")
     ready_to_sign(account)
-    ctx.nmr.issue(receiver, amount, sender=account)
-    message = f"Issued {format_nmr(amount)} to {receiver}"
+    done = []
+    if amount is not None:
+        ctx.nmr.issue(receiver, amount, sender=account)
+        done.append(f"issued {format_nmr(amount)}")
     if eth > 0:
         account.transfer(receiver, int(eth * 10**18))
-        message += f" and sent {eth:g} ether"
-    click.echo(message + f"; it now holds {format_nmr(ctx.nmr.balanceOf(receiver))}.")
+        done.append(f"sent {eth:g} ether")
+    what = " and ".join(done)
+    click.echo(f"{what[0].upper()}{what[1:]} to {receiver}; it now holds {format_nmr(ctx.nmr.balanceOf(receiver))}.")
 
 
 @click.command(cls=PoolsCommand)

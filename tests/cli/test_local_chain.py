@@ -183,3 +183,15 @@ def test_sample_round__bad_model_ids__refused(run, workdir, models):
     result = run("sample-round", "--round", "1", "--models", models, network=None)
     assert result.exit_code == 2 and "Invalid value for '--models'" in result.output
     assert not (workdir / "out").exists()
+
+
+def test_faucet__ether_only_or_nmr_only__each_works_and_neither_is_refused(ok, fails, deployed, accounts):
+    receiver = accounts[9]
+    before = receiver.balance
+    output = ok("faucet", "--to", "TEST::9", "--eth", "1.5", "--account", "TEST::0")
+    assert f"Sent 1.5 ether to {receiver.address}; it now holds 0 NMR." in output
+    assert receiver.balance - before == 15 * 10**17
+    assert f"Issued 2 NMR to {receiver.address}; it now holds 2 NMR." in ok(
+        "faucet", "--to", "TEST::9", "--amount", "2", "--account", "TEST::0")
+    assert "give --amount (stand-in NMR to issue), --eth (ether to send), or both." in fails(
+        "faucet", "--to", "TEST::9", "--account", "TEST::0", code=2)

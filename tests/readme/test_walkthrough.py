@@ -53,7 +53,7 @@ STEPS = [
          (rf"A new account '{ADDRESS}' with HDPath .* has been added with the id 'alice'",),
          {"entropy": 1, "show mnemonic": 1, "new passphrase": 1, "repeat passphrase": 1}),
     Step("ape pools faucet --to alice",
-         (rf"Issued 500 NMR to {ADDRESS} and sent 1 ether; it now holds 500 NMR\.",)),
+         (rf"Issued 500 NMR and sent 1 ether to {ADDRESS}; it now holds 500 NMR\.",)),
     Step("ape pools deposit --pool alpha --amount 100",
          (r"Deposit 100 NMR into alpha", r"the pool is caught up: converts at once to 100 shares",
           r"allowing the pool to take 100 NMR \(approve\)", r"claimable now"),
