@@ -138,8 +138,10 @@ def environment(home: Path) -> dict[str, str]:
     """A person's shell: no activated venv, no project tools on PATH, their own Ape folder."""
     hidden = {os.path.realpath(ROOT / ".venv" / "bin"), os.path.realpath(ROOT / "node_modules" / ".bin")}
     path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and os.path.realpath(p) not in hidden]
+    # keep the test run's tag (NMR_POOLS_TEST_RUN: `make test` then finds any process left alive)
     env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("APE_", "VIRTUAL_ENV", "PYTEST", "NMR_POOLS_", "MAKE", "MFLAGS"))}
+           if key == "NMR_POOLS_TEST_RUN"
+           or not key.startswith(("APE_", "VIRTUAL_ENV", "PYTEST", "NMR_POOLS_", "MAKE", "MFLAGS"))}
     env.update(PATH=os.pathsep.join(path), HOME=str(home), APE_DATA_FOLDER=str(home / ".ape"),
                TERM="dumb", NO_COLOR="1", COLUMNS="80", LINES="40", PYTHONDONTWRITEBYTECODE="1",
                VIRTUAL_ENV_DISABLE_PROMPT="1")
