@@ -15,13 +15,14 @@ PROFILE ?= ci
 RUN_ID := $(shell date +%s%N)
 FUZZ := python -m pytest tests/fuzz/test_pool_machine.py -q -p no:cacheprovider -p no:ape_test
 
-.PHONY: env test test-suite test-fuzz-a test-fuzz-b test-fast test-anvil test-long mutants demo bench clean help
+.PHONY: env test test-suite test-fuzz-a test-fuzz-b test-fast test-anvil test-long mutants demo chain bench clean help
 
 help:
 	@echo "make demo       deploy on the in-process chain and run a tournament season (writes out/demo/)"
 	@echo "make test       the whole suite: in-process chain, then the integration tests on anvil"
 	@echo "make test-long  the fuzzing suite with 10x more steps (200,000)"
 	@echo "make mutants    plant known bugs in a copy of the contracts; the fuzzer must catch each"
+	@echo "make chain      the project's local chain (anvil on 127.0.0.1:8545, state kept in .chain/)"
 	@echo "make bench      gas (on anvil) and scoring benchmarks, written to bench/"
 
 $(STAMP): pyproject.toml
@@ -30,9 +31,11 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# `npm ci` installs exactly what package-lock.json pins (anvil 1.7.1, esbuild, and their binaries
+# for every platform) and never rewrites the lock. Their postinstall scripts only fetch or check
+# the platform binary that npm already installed, so package.json denies them (`allowScripts`).
 $(ANVIL): package.json package-lock.json
-	# `npm ci` refuses this lock file: npm records only this platform's optional anvil binary
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	touch $(ANVIL)
 
 $(WEB_APP): $(ANVIL) $(wildcard web/src/*.js web/src/*/*.js)
@@ -59,10 +62,11 @@ test-suite: env
 	ape test tests -q -p no:cacheprovider --durations=10 --deselect tests/fuzz/test_pool_machine.py::test_pool_against_model
 	$(MAKE) --no-print-directory test-anvil
 
-# the end-to-end season and the settlement library again, on a real node (ape-foundry starts anvil);
+# the end-to-end season and the settlement library again, on a real node (ape-foundry starts a
+# throwaway anvil on a free port: APE_FOUNDRY_HOST=auto, so `make chain`'s node is never touched);
 # the fault and keyfile-wallet tests already ran above against anvil nodes they start themselves
 test-anvil: env
-	ape test tests/integration/test_season_e2e.py tests/integration/test_settlement.py -q -p no:cacheprovider \
+	APE_FOUNDRY_HOST=auto ape test tests/integration/test_season_e2e.py tests/integration/test_settlement.py -q -p no:cacheprovider \
 		--network ethereum:local:foundry
 
 test-fast: env
@@ -79,9 +83,14 @@ mutants: env
 demo: env
 	ape run demo --verbosity WARNING
 
+# the local chain of the README's walkthrough, in the foreground: Ctrl-C stops it and saves its state
+# (it needs the venv and anvil only, not the web page's build or its browser)
+chain: $(STAMP) $(ANVIL)
+	ape pools node
+
 bench: env
-	ape run bench_gas --network ethereum:local:foundry
-	ape run bench_settle --network ethereum:local:foundry
+	APE_FOUNDRY_HOST=auto ape run bench_gas --network ethereum:local:foundry
+	APE_FOUNDRY_HOST=auto ape run bench_settle --network ethereum:local:foundry
 	python bench/bench_scoring.py
 
 clean:

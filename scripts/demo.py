@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from nmr_pools.cli.common import PoolsCommand
 
 
 def _positive(ctx, param, value):
@@ -19,7 +20,7 @@ def _positive(ctx, param, value):
     return value
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=PoolsCommand)  # one-line errors; no throwaway node for a local chain that is down
 @click.option("--pools", default=5, show_default=True, callback=_positive, help="Pools (one per model).")
 @click.option("--delegators", default=12, show_default=True, callback=_positive, help="Delegators with wallets.")
 @click.option("--rounds", default=60, show_default=True, callback=_positive, help="Daily rounds in the season.")
@@ -32,7 +33,6 @@ def cli(pools, delegators, rounds, lag, seed, out):
     """Run a tournament season end to end and write a report to out/demo/."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
 
     from nmr_pools.demo import chart, report, season
     from nmr_pools.deployments import load_project
@@ -50,12 +50,7 @@ def cli(pools, delegators, rounds, lag, seed, out):
     png = chart.draw(played, config.out / "price_per_share.png")
     md = report.write_report(played, rows, check, png)
 
-    table = Table(title="Pools at the end of the season (amounts in NMR; HWM = high-water mark)")
-    for header in report.HEADERS:
-        table.add_column(header, justify="left" if header == "pool" else "right")
-    for row in report.summary_table_rows(rows):
-        table.add_row(*row)
-    console.print(table)
+    report.summary_sheet(rows).print(console)
     console.print("Conservation check:")
     for line in check.lines:
         console.print(f"  {line}")

@@ -7,6 +7,7 @@ run (or when `--help` needs their options), so `ape pools --help` stays fast.
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 import click
@@ -39,12 +40,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "revoke-role": ("nmr_pools.cli.roles:revoke_role", "Take a factory role from an account (admin)."),
     "deploy-multicall": ("nmr_pools.cli.aggregator:deploy_multicall",
                          "Add the read aggregator to a deployment (fast settle for many pools)."),
+    "node": ("nmr_pools.cli.node:node", "Run the project's local chain (anvil), its state kept between runs."),
+    "advance": ("nmr_pools.cli.advance:advance", "Move a local chain's clock forward by N rounds (local only)."),
+    "sample-round": ("nmr_pools.cli.sample:sample_round",
+                     "Write a synthetic round's predictions, targets and stakes CSVs."),
 }
 
 
 class LazyGroup(click.Group):
-    """A group that imports a command's module only when that command is used, and turns
-    Ape and contract errors into one-line messages instead of tracebacks."""
+    """A group that imports a command's module only when that command is used, and gives
+    every command one-line errors (`nmr_pools.cli.readable`) instead of tracebacks."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
@@ -57,7 +62,9 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module_name), attribute)
         if command.name != cmd_name:
             command.name = cmd_name
-        return command
+        from nmr_pools.cli.readable import make_readable
+
+        return make_readable(command)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Commands"):
@@ -66,22 +73,23 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except click.ClickException:
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except Exception as error:
-            from ape.exceptions import ApeException
+        except Exception as error:  # e.g. a command module that fails to import
+            from nmr_pools.cli.readable import TRACEBACK_VARIABLE
 
-            if not isinstance(error, ApeException):
+            if os.environ.get(TRACEBACK_VARIABLE):
                 raise
-            from nmr_pools.errors import explain
+            from nmr_pools.errors import describe_failure
 
-            raise click.ClickException(explain(error)) from None
+            raise click.ClickException(describe_failure(error)) from None
 
 
 @click.group(cls=LazyGroup, name="pools")
 def cli() -> None:
     """NMR delegation pools: deploy, deposit, redeem, claim, settle and verify.
 
-    Every command takes Ape's --network; commands that send transactions take --account
-    (an `ape accounts` alias, or TEST::0 on test networks). Amounts are in NMR (e.g. 12.5).
+    Every command that reads or writes a chain takes Ape's --network (the local chain of
+    `make chain` is ethereum:local:foundry); commands that send transactions take --account
+    (an `ape accounts` alias, or TEST::0 on a local chain). Amounts are in NMR (e.g. 12.5).
     """

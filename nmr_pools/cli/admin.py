@@ -9,7 +9,15 @@ import click
 from ape.cli import account_option, network_option
 
 from nmr_pools.amounts import format_nmr
-from nmr_pools.cli.common import PoolsCommand, active_provider, amount_option, connect, deployments_option, resolve_address
+from nmr_pools.cli.common import (
+    PoolsCommand,
+    active_provider,
+    amount_option,
+    connect,
+    deployments_option,
+    resolve_address,
+)
+from nmr_pools.cli.signing import ready_to_sign
 
 # factory Role flags (PoolFactory.vy: ADMIN=1, SETTLER=2, GUARDIAN=4)
 ROLES = {"settler": 2, "guardian": 4, "admin": 1}
@@ -17,6 +25,33 @@ ROLES = {"settler": 2, "guardian": 4, "admin": 1}
 
 def _is_mainnet(provider: Any) -> bool:
     return int(provider.chain_id) == 1
+
+
+def _refuse_to_replace(path: Path, provider: Any) -> None:
+    """Refuse to overwrite a deployments file whose contracts may still exist: they are live on
+    the connected chain, or the file belongs to another chain (the local chain of `make chain`
+    when it is down, a testnet, ...). A file whose factory is gone from its own chain (the chain
+    was reset) is replaced."""
+    from nmr_pools.deployments import read_deployment
+    from nmr_pools.errors import DeploymentsError
+
+    try:
+        old = read_deployment(path)
+    except DeploymentsError:
+        return  # unreadable: nothing in it to lose
+    chain_id = int(provider.chain_id)
+    if old.chain_id != chain_id:
+        raise click.UsageError(
+            f"{path} holds a deployment on chain id {old.chain_id} (factory {old.factory}), not this chain "
+            f"({chain_id}); its contracts may still live there. Pass --deployments to write elsewhere, or "
+            "--force to replace it."
+        )
+    if provider.get_code(old.factory):
+        raise click.UsageError(
+            f"{path} already holds a live deployment (factory {old.factory}); pass --force to "
+            "replace it, or --deployments to write elsewhere."
+        )
+    click.echo(f"Replacing {path}: its factory {old.factory} is gone from this chain (the chain was reset).")
 
 
 @click.command(cls=PoolsCommand)
@@ -31,7 +66,8 @@ def _is_mainnet(provider: Any) -> bool:
 @click.option("--settler", "settlers", multiple=True, help="Grant the settler role to this address/alias (repeatable).")
 @amount_option("--fund-treasury", what="--fund-treasury", required=False,
                help="NMR to put in the treasury after deploying (off mainnet it is issued first).")
-@click.option("--force", is_flag=True, help="Replace a deployments file whose contracts are still live.")
+@click.option("--force", is_flag=True,
+              help="Replace a deployments file whose contracts are live, or that belongs to another chain.")
 @deployments_option
 def deploy(
     provider: Any,
@@ -51,32 +87,17 @@ def deploy(
     """
     from nmr_pools.approvals import ensure_allowance
     from nmr_pools.deployment import deploy_system
-    from nmr_pools.deployments import (
-        MAINNET_NMR,
-        Deployment,
-        load_project,
-        path_for,
-        read_deployment,
-        save_deployment,
-    )
-    from nmr_pools.errors import DeploymentsError
+    from nmr_pools.deployments import MAINNET_NMR, Deployment, load_project, path_for, save_deployment
 
     provider = active_provider(provider)
     path = path_for(provider, deployments_path)
     if path.exists() and not force:
-        try:
-            old = read_deployment(path)
-            live = old.chain_id == int(provider.chain_id) and bool(provider.get_code(old.factory))
-        except DeploymentsError:
-            live = False
-        if live:
-            raise click.UsageError(
-                f"{path} already holds a live deployment (factory {old.factory}); pass --force to "
-                "replace it, or --deployments to write elsewhere."
-            )
+        _refuse_to_replace(path, provider)
     settler_addresses = [resolve_address(value, "--settler") for value in settlers]
     if nmr_address is None and _is_mainnet(provider):
         nmr_address = MAINNET_NMR
+    if nmr_address is not None:
+        nmr_address = resolve_address(nmr_address, "--nmr")
     if nmr_address is not None and not provider.get_code(nmr_address):
         raise click.BadParameter(f"no contract at {nmr_address} on this network.", param_hint="--nmr")
     if genesis and genesis + round_length > provider.get_block("latest").timestamp:
@@ -86,6 +107,7 @@ def deploy(
     project = load_project()
     # a lower bound of the deployment block: event queries start here
     start_block = int(provider.get_block("latest").number) + 1
+    ready_to_sign(account)
     click.echo(f"Deploying from {account.address} on {provider.network.ecosystem.name}:{provider.network.name} "
                f"(chain id {provider.chain_id})…")
     system = deploy_system(
@@ -137,6 +159,7 @@ def fund_treasury(provider: Any, account: Any, amount: int, deployments_path: Pa
         raise click.BadParameter(
             f"{account.address} holds {format_nmr(balance)}, less than {format_nmr(amount)}.", param_hint="--amount"
         )
+    ready_to_sign(account)
     ensure_allowance(ctx.nmr, account, ctx.treasury, amount)
     ctx.treasury.fund(amount, sender=account)
     click.echo(f"Funded treasury {ctx.treasury.address} with {format_nmr(amount)}; "
@@ -147,12 +170,14 @@ def fund_treasury(provider: Any, account: Any, amount: int, deployments_path: Pa
 @network_option()
 @account_option()
 @click.option("--to", "to", required=True, help="Receiver: an address or an account alias.")
-@amount_option(help="NMR to issue, e.g. 500.")
+@amount_option(required=False, help="NMR to issue, e.g. 500.")
 @click.option("--eth", "eth", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Also send this much ether (for gas) from --account.")
 @deployments_option
-def faucet(provider: Any, account: Any, to: str, amount: int, eth: float, deployments_path: Path | None) -> None:
-    """Issue stand-in NMR to an account (the deployer signs; not on mainnet)."""
+def faucet(provider: Any, account: Any, to: str, amount: int | None, eth: float, deployments_path: Path | None) -> None:
+    """Issue stand-in NMR and/or send ether to an account (the deployer signs; not on mainnet)."""
+    if amount is None and eth == 0:
+        raise click.UsageError("give --amount (stand-in NMR to issue), --eth (ether to send), or both.")
     ctx = connect(provider, deployments_path)
     receiver = resolve_address(to, "--to")
     if _is_mainnet(ctx.provider):
@@ -161,14 +186,18 @@ def faucet(provider: Any, account: Any, to: str, amount: int, eth: float, deploy
         nmr_owner = str(ctx.nmr.owner())
     except Exception:  # noqa: BLE001 - a token without owner(): not our stand-in
         raise click.UsageError(f"the NMR at {ctx.nmr.address} is not the stand-in; it has no faucet.") from None
-    if nmr_owner.lower() != str(account.address).lower():
+    if amount is not None and nmr_owner.lower() != str(account.address).lower():
         raise click.UsageError(f"only the NMR stand-in's owner ({nmr_owner}) can issue NMR; pass --account for it.")
-    ctx.nmr.issue(receiver, amount, sender=account)
-    message = f"Issued {format_nmr(amount)} to {receiver}"
+    ready_to_sign(account)
+    done = []
+    if amount is not None:
+        ctx.nmr.issue(receiver, amount, sender=account)
+        done.append(f"issued {format_nmr(amount)}")
     if eth > 0:
         account.transfer(receiver, int(eth * 10**18))
-        message += f" and sent {eth:g} ether"
-    click.echo(message + f"; it now holds {format_nmr(ctx.nmr.balanceOf(receiver))}.")
+        done.append(f"sent {eth:g} ether")
+    what = " and ".join(done)
+    click.echo(f"{what[0].upper()}{what[1:]} to {receiver}; it now holds {format_nmr(ctx.nmr.balanceOf(receiver))}.")
 
 
 @click.command(cls=PoolsCommand)
@@ -183,5 +212,6 @@ def grant_role(provider: Any, account: Any, to: str, role: str, deployments_path
     receiver = resolve_address(to, "--to")
     if not int(ctx.factory.roles(account)) & ROLES["admin"]:
         raise click.UsageError(f"{account.address} is not an admin of factory {ctx.factory.address}.")
+    ready_to_sign(account)
     ctx.factory.grant_role(receiver, ROLES[role], sender=account)
     click.echo(f"Granted the {role} role to {receiver}.")

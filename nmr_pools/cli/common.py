@@ -12,25 +12,35 @@ import click
 from ape.cli import ConnectedProviderCommand
 
 from nmr_pools.amounts import parse_nmr
+from nmr_pools.cli.readable import ReadableCommand
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
+# help of Ape's `--account` option (which has none) on every command that signs
+ACCOUNT_HELP = ("The account that signs: an `ape accounts` alias, or TEST::0 to TEST::19 on a local chain "
+                "(asked for when omitted).")
+# pools named in an error message before "and N more"
+POOLS_LISTED = 10
 
-class PoolsCommand(ConnectedProviderCommand):
-    """A connected command whose Ape and contract errors end in one sentence, not a traceback
-    (also under `ape run`, where the `pools` group is not involved)."""
 
-    def invoke(self, ctx: click.Context) -> Any:
-        from ape.exceptions import ApeException
+class PoolsCommand(ReadableCommand, ConnectedProviderCommand):
+    """A connected command: one-line errors (also under `ape run`, where the `pools` group is
+    not involved), help on `--account`, and no throwaway node when the local chain is down."""
 
-        from nmr_pools.errors import explain
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, click.Option) and param.name == "account" and not param.help:
+                param.help = ACCOUNT_HELP
 
-        try:
-            return super().invoke(ctx)
-        except click.ClickException:
-            raise
-        except ApeException as error:
-            raise click.ClickException(explain(error)) from None
+    def before_invoke(self, ctx: click.Context) -> None:
+        from ape.cli.options import NETWORK_META_KEY
+
+        from nmr_pools.cli.local_chain import require_running
+
+        provider = ctx.meta.get(NETWORK_META_KEY, {}).get("provider")
+        if provider is not None:
+            require_running(provider)
 
 
 def deployments_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -95,7 +105,7 @@ class Context:
         if _ADDRESS.fullmatch(ref):
             if not factory.is_pool(ref):
                 raise click.BadParameter(
-                    f"{ref} is not a pool of factory {factory.address}; `ape pools status` lists the pools.",
+                    f"{ref} is not a pool of factory {factory.address}; {self.existing_pools()}.",
                     param_hint="--pool",
                 )
             return self.project.DelegationPool.at(ref)
@@ -104,11 +114,22 @@ class Context:
         address = str(factory.pool_of(model_key(ref)))
         if int(address, 16) == 0:
             raise click.BadParameter(
-                f"model {ref!r} has no pool; create it with `ape pools create-pool --model-id {ref}`, "
-                "or give the pool's address.",
+                f"model {ref!r} has no pool; {self.existing_pools()}. Create one with "
+                f"`ape pools create-pool --model-id {ref}`, or give a pool's address.",
                 param_hint="--pool",
             )
         return self.project.DelegationPool.at(address)
+
+    def existing_pools(self) -> str:
+        """The pools that exist, in words, for an error about one that does not."""
+        factory = self.factory
+        count = int(factory.pool_count())
+        if count == 0:
+            return "there are no pools yet"
+        shown = [self.project.DelegationPool.at(factory.pool_at(i)) for i in range(min(count, POOLS_LISTED))]
+        names = ", ".join(f"{model_label(pool)} ({pool.address})" for pool in shown)
+        more = f" and {count - len(shown)} more (`ape pools status` lists them)" if count > len(shown) else ""
+        return f"the pools are: {names}{more}"
 
     def pools(self) -> list[Any]:
         """Every pool of the factory, in creation order."""
@@ -127,7 +148,11 @@ def connect(provider: Any, deployments_path: Path | None) -> Context:
         deployment = load_deployment(provider, deployments_path)
         project = load_project()
     except DeploymentsError as error:
-        raise click.UsageError(str(error)) from None
+        hint = ""
+        if getattr(provider, "name", None) == "test":
+            hint = (" (ethereum:local:test is Ape's in-process chain, new for every command: the local chain "
+                    "of `make chain` is --network ethereum:local:foundry)")
+        raise click.UsageError(f"{error}{hint}") from None
     return Context(provider=provider, project=project, deployment=deployment, system=connect_system(deployment, project))
 
 
@@ -144,8 +169,14 @@ def active_provider(provider: Any) -> Any:
 
 
 def resolve_address(value: str, param_hint: str) -> str:
-    """An address given as 0x… or as an `ape accounts` alias (or TEST::n)."""
+    """An address given as 0x… or as an `ape accounts` alias (or TEST::n); never the zero address."""
     if _ADDRESS.fullmatch(value):
+        if int(value, 16) == 0:
+            raise click.BadParameter(
+                "that is the zero address, which nobody controls (NMR sent there is lost); give a real "
+                "address or an account alias.",
+                param_hint=param_hint,
+            )
         return value
     from ape import accounts
 
@@ -167,3 +198,4 @@ def model_label(pool: Any) -> str:
 def waiting_rounds(pool: Any) -> int:
     """Closed rounds not yet settled."""
     return max(int(pool.current_round()) - 1 - int(pool.last_settled_round()), 0)
+

@@ -9,7 +9,15 @@ import click
 from ape.cli import account_option, network_option
 
 from nmr_pools.amounts import format_nmr
-from nmr_pools.cli.common import PoolsCommand, amount_option, connect, deployments_option, model_label, pool_option
+from nmr_pools.cli.common import (
+    PoolsCommand,
+    amount_option,
+    connect,
+    deployments_option,
+    model_label,
+    pool_option,
+)
+from nmr_pools.cli.signing import ready_to_sign
 
 
 def _when(request_round: int, last_settled: int) -> str:
@@ -61,6 +69,7 @@ def deposit(provider: Any, account: Any, pool_ref: str, amount: int, deployments
             f"after those rounds (±{state.return_cap * 100 / 10**18:g}% each)"
         )
     click.echo(f"  your NMR is at risk from round {preview.request_round} on.")
+    ready_to_sign(account)
     current = int(ctx.nmr.allowance(account, pool))
     if current < amount:
         how = "approve" if current == 0 else f"changeApproval from {format_nmr(current)} (NMR's approve rule)"
@@ -114,6 +123,7 @@ def redeem(provider: Any, account: Any, pool_ref: str, shares: int | None, redee
             f"  worth {format_nmr(preview.at_current_price)} today; converts after round {preview.convert_after_round} "
             f"is settled, to between {format_nmr(preview.worst, unit='')} and {format_nmr(preview.best)}"
         )
+    ready_to_sign(account)
     pool.requestRedeem(shares, account, account, sender=account)
     claimable = int(pool.maxWithdraw(account))
     if claimable:
@@ -144,6 +154,7 @@ def cancel(provider: Any, account: Any, pool_ref: str, side: str, deployments_pa
             if request_round != current and not shut:
                 pending_elsewhere.append((name, request_round, amount))
                 continue
+            ready_to_sign(account)
             if name == "deposit":
                 pool.cancelDepositRequest(request_round, account, account, sender=account)
                 done.append(f"deposit request {request_round}: {format_nmr(amount)} returned")
@@ -177,12 +188,14 @@ def claim(provider: Any, account: Any, pool_ref: str | None, deployments_path: P
         deposit_assets = int(pool.maxDeposit(account))
         if deposit_assets:
             shares = int(pool.maxMint(account))
+            ready_to_sign(account)
             pool.deposit(deposit_assets, account, account, sender=account)
             click.echo(f"{label}: claimed {format_nmr(shares, unit='shares')} for {format_nmr(deposit_assets)} deposited.")
             claimed += 1
         redeem_shares = int(pool.maxRedeem(account))
         if redeem_shares:
             assets = int(pool.maxWithdraw(account))
+            ready_to_sign(account)
             pool.redeem(redeem_shares, account, account, sender=account)
             click.echo(f"{label}: claimed {format_nmr(assets)} for {format_nmr(redeem_shares, unit='shares')} redeemed.")
             claimed += 1

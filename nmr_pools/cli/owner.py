@@ -9,7 +9,14 @@ import click
 from ape.cli import account_option, network_option
 
 from nmr_pools.amounts import format_fee, format_nmr, parse_fee
-from nmr_pools.cli.common import PoolsCommand, connect, deployments_option, pool_option, resolve_address
+from nmr_pools.cli.common import (
+    PoolsCommand,
+    connect,
+    deployments_option,
+    pool_option,
+    resolve_address,
+)
+from nmr_pools.cli.signing import ready_to_sign
 
 # PoolFactory.create_pool takes the model name as String[24]
 MAX_MODEL_NAME = 24
@@ -72,6 +79,7 @@ def create_pool(provider: Any, account: Any, model_id: str, model_name: str | No
         raise click.BadParameter(
             f"fee {format_fee(fee_bps)} is above the factory's cap of {format_fee(cap)}.", param_hint="--fee"
         )
+    ready_to_sign(account)
     factory.create_pool(key, name, fee_bps, sender=account)
     pool = ctx.project.DelegationPool.at(factory.pool_of(key))
     click.echo(f"Created pool {pool.address} for model {model_id!r} (share token {pool.symbol()}), "
@@ -96,6 +104,7 @@ def set_fee(provider: Any, account: Any, pool_ref: str, fee_bps: int, deployment
             f"fee {format_fee(fee_bps)} is above the factory's cap of {format_fee(cap)}.", param_hint="--fee"
         )
     old = int(pool.fee_bps())
+    ready_to_sign(account)
     pool.set_fee(fee_bps, sender=account)
     if fee_bps <= old:
         click.echo(f"Fee of {pool.address} changed from {format_fee(old)} to {format_fee(fee_bps)}, effective now.")
@@ -120,5 +129,6 @@ def claim_fees(provider: Any, account: Any, pool_ref: str, to: str | None, deplo
     if owed == 0:
         click.echo(f"Pool {pool.address} owes no fees yet: fees accrue on gains above the high-water mark.")
         return
+    ready_to_sign(account)
     pool.claim_fees(receiver, sender=account)
     click.echo(f"Claimed {format_nmr(owed)} of fees from {pool.address} to {receiver}.")

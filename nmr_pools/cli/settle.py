@@ -10,6 +10,7 @@ from ape.cli import account_option, network_option
 
 from nmr_pools.amounts import format_wad_pct
 from nmr_pools.cli.common import PoolsCommand, connect, deployments_option
+from nmr_pools.cli.signing import ready_to_sign
 
 _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 
@@ -60,6 +61,7 @@ def settle(provider: Any, account: Any, round_id: int, results_path: Path, dry_r
     if not plan.to_settle:
         click.echo(f"Nothing to settle for round {round_id}.")
         return
+    ready_to_sign(account)
     with Progress(TextColumn("settling round {task.fields[round]}"), BarColumn(), MofNCompleteColumn(),
                   transient=True) as bar:
         task = bar.add_task("settle", total=len(plan.to_settle), round=round_id)
@@ -85,8 +87,7 @@ def verify(provider: Any, round_id: int, predictions: Path, targets: Path, stake
     """Recompute a round's results from its public inputs and check, for every pool of a
     scored model, the results digest and the return it settled on chain. Prints every
     mismatch and exits with an error if there is one."""
-    import nmr_pools.scoring as scoring
-
+    from nmr_pools import scoring
     from nmr_pools.settlement import model_key
 
     ctx = connect(provider, deployments_path)

@@ -9,7 +9,14 @@ import click
 from ape.cli import network_option
 
 from nmr_pools.amounts import format_fee, format_nmr, format_price
-from nmr_pools.cli.common import PoolsCommand, connect, deployments_option, model_label, pool_option, resolve_address
+from nmr_pools.cli.common import (
+    PoolsCommand,
+    connect,
+    deployments_option,
+    model_label,
+    pool_option,
+    resolve_address,
+)
 
 
 def _when(request_round: int, last_settled: int) -> str:
@@ -28,8 +35,8 @@ def status(provider: Any, pool_ref: str | None, account_ref: str | None, deploym
     waiting, fees owed) and, with --account, what that account holds, has pending and can claim,
     with the best and worst case of the rounds in flight (each at most ± the return cap)."""
     from rich.console import Console
-    from rich.table import Table
 
+    from nmr_pools.cli.tables import Sheet
     from nmr_pools.preview import PoolState, read_position
 
     ctx = connect(provider, deployments_path)
@@ -37,21 +44,22 @@ def status(provider: Any, pool_ref: str | None, account_ref: str | None, deploym
     pools = [ctx.pool(pool_ref)] if pool_ref else ctx.pools()
     factory = ctx.factory
     current = int(factory.current_round())
-    import sys
-
-    # a terminal gets its own width; pipes and tests get a wide table rather than cut columns
-    console = Console() if sys.stdout.isatty() else Console(width=200)
-    console.print(
-        f"factory {factory.address} · round {current} open · treasury holds {format_nmr(ctx.treasury.available())} "
-        f"· return cap ±{int(factory.return_cap()) * 100 / 10**18:g}% per round"
-    )
+    # the terminal's width, or 80 columns when piped (COLUMNS overrides): tables never cut a cell
+    console = Console()
+    console.print(f"factory {factory.address} · round {current} open")
+    console.print(f"treasury holds {format_nmr(ctx.treasury.available())} · return cap "
+                  f"±{int(factory.return_cap()) * 100 / 10**18:g}% per round")
     if not pools:
         console.print("No pools yet: create one with `ape pools create-pool --model-id NAME --fee 20`.")
         return
-    table = Table(title="Pools")
-    for column in ("model", "pool", "price/share", "high-water mark", "active NMR", "pending deposits",
-                   "pending redemptions", "last settled", "rounds waiting", "fee", "fees owed", "state"):
-        table.add_column(column, justify="left" if column in ("model", "pool", "state") else "right")
+    table = Sheet(
+        ("model", "pool", "price/share", "high-water mark", "active NMR", "pending deposits", "pending redemptions",
+         "last settled", "rounds waiting", "fee", "fees owed", "state"),
+        title="Pools",
+        right=frozenset(("price/share", "high-water mark", "active NMR", "pending deposits", "pending redemptions",
+                         "last settled", "rounds waiting", "fee", "fees owed")),
+        key_columns=2,
+    )
     states = {}
     for pool in pools:
         state = PoolState.read(pool, factory)
@@ -72,12 +80,11 @@ def status(provider: Any, pool_ref: str | None, account_ref: str | None, deploym
             format_nmr(int(pool.fees_owed()), unit=""),
             ", ".join(flags) or "open",
         )
-    console.print(table)
+    table.print(console)
     if account is None:
         return
-    rows = Table(title=f"Account {account}")
-    for column in ("model", "shares", "value", "claimable", "pending", "claimable when", "worst case", "best case"):
-        rows.add_column(column, justify="left" if column in ("model", "claimable", "pending", "claimable when") else "right")
+    rows = Sheet(("model", "shares", "value", "claimable", "pending", "claimable when", "worst case", "best case"),
+                 title=f"Account {account}", right=frozenset(("shares", "value", "worst case", "best case")))
     any_position = False
     for pool in pools:
         state = states[pool.address]
@@ -108,7 +115,7 @@ def status(provider: Any, pool_ref: str | None, account_ref: str | None, deploym
             format_nmr(position.best),
         )
     if any_position:
-        console.print(rows)
+        rows.print(console)
         console.print("worst/best: every unsettled round the position bears at ∓ the cap (before fees).")
     else:
         console.print(f"{account} has nothing in these pools.")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nmr_pools.amounts import format_nmr
+from nmr_pools.cli.tables import Sheet
 from nmr_pools.demo.season import Season
 
 WAD = 10**18
@@ -103,6 +104,15 @@ def summary_table_rows(rows: list[PoolSummary]) -> list[list[str]]:
 
 # amounts in NMR
 HEADERS = ["pool", "fee", "price", "return", "HWM", "paid", "burned", "fees", "people", "pending"]
+SUMMARY_TITLE = "Pools at the end of the season (amounts in NMR; HWM = high-water mark)"
+
+
+def summary_sheet(rows: list[PoolSummary]) -> Sheet:
+    """The end-of-season table for the console: a table when it fits, one pool per block otherwise."""
+    sheet = Sheet(HEADERS, title=SUMMARY_TITLE, right=frozenset(HEADERS[1:]))
+    for row in summary_table_rows(rows):
+        sheet.add_row(*row)
+    return sheet
 
 
 def write_report(season: Season, rows: list[PoolSummary], check: Conservation, chart: Path) -> Path:
