@@ -28,8 +28,8 @@ exports: eip712_domain_separator.eip712Domain
 # ---- interfaces ----
 
 interface IDelegationPool:
-    def initialize(owner: address, model_id: bytes32, name: String[64], symbol: String[32], fee_bps: uint256): nonpayable
-    def settle(round: uint256, round_return: int256, results_digest: bytes32): nonpayable
+    def initialize(owner: address, model_id: bytes32, model_name: String[24], fee_bps: uint256): nonpayable
+    def settle(round: uint256, round_return: int256, results_digest: bytes32, return_cap: uint256, fee_cap_bps: uint256): nonpayable
 
 
 # ---- constants ----
@@ -208,9 +208,7 @@ def create_pool(
     digest: bytes32 = self._model_ownership_digest(model_id, model_name, msg.sender, deadline)
     assert signature_checker._is_valid_signature_now(attester, digest, signature), "factory: invalid attestation"
     pool: address = create_minimal_proxy_to(self.pool_implementation)
-    extcall IDelegationPool(pool).initialize(
-        msg.sender, model_id, concat("NMR Pool ", model_name), concat("np", model_name), fee_bps
-    )
+    extcall IDelegationPool(pool).initialize(msg.sender, model_id, model_name, fee_bps)
     index: uint256 = self.pool_count
     self.pool_of[model_id] = pool
     self.model_of[pool] = model_id
@@ -231,6 +229,20 @@ def is_pool(pool: address) -> bool:
 
 
 @external
+def settle(pool: address, round: uint256, round_return: int256, results_digest: bytes32):
+    """
+    @notice Settle one pool's round (settler only): the pool checks the round and the cap.
+    @param pool The pool.
+    @param round Its next round (`last_settled_round + 1`), closed.
+    @param round_return Signed WAD fraction, at most the return cap in absolute value.
+    @param results_digest keccak256 of the round's canonical results file.
+    """
+    assert Role.SETTLER in self.roles[msg.sender], "factory: not settler"
+    assert self.model_of[pool] != empty(bytes32), "factory: not a pool"
+    extcall IDelegationPool(pool).settle(round, round_return, results_digest, self.return_cap, self.fee_cap_bps)
+
+
+@external
 def settle_many(reports: DynArray[Report, MAX_BATCH]):
     """
     @notice Settle many pools in one transaction (settler only). All or nothing: one
@@ -238,9 +250,13 @@ def settle_many(reports: DynArray[Report, MAX_BATCH]):
     @param reports (pool, round, round_return, results_digest) per pool.
     """
     assert Role.SETTLER in self.roles[msg.sender], "factory: not settler"
+    return_cap: uint256 = self.return_cap
+    fee_cap_bps: uint256 = self.fee_cap_bps
     for report: Report in reports:
         assert self.model_of[report.pool] != empty(bytes32), "factory: not a pool"
-        extcall IDelegationPool(report.pool).settle(report.round, report.round_return, report.results_digest)
+        extcall IDelegationPool(report.pool).settle(
+            report.round, report.round_return, report.results_digest, return_cap, fee_cap_bps
+        )
     log BatchSettled(sender=msg.sender, pools=len(reports))
 
 

@@ -22,6 +22,7 @@ class System:
     implementation: Any
     factory: Any
     multicall: Any | None = None  # the read aggregator the operator tools batch their reads through
+    extension: Any | None = None  # the pools' second half: the code behind every call the core forwards
 
     def addresses(self) -> dict[str, str]:
         addresses = {
@@ -30,6 +31,8 @@ class System:
             "pool_implementation": str(self.implementation.address),
             "factory": str(self.factory.address),
         }
+        if self.extension is not None:
+            addresses["pool_extension"] = str(self.extension.address)
         if self.multicall is not None:
             addresses["multicall"] = str(self.multicall.address)
         return addresses
@@ -59,12 +62,13 @@ def deploy_with(
     """
     nmr = backend.deploy("NMR") if nmr_address is None else backend.at("NMR", nmr_address)
     treasury = backend.deploy("PayoutTreasury", nmr.address)
-    implementation = backend.deploy("DelegationPool")
+    extension = backend.deploy("PoolExtension")
+    implementation = backend.deploy("DelegationPool", extension.address)
     factory = backend.deploy(
         "PoolFactory", nmr.address, treasury.address, implementation.address, genesis, round_length
     )
     backend.send(treasury, "set_factory", factory.address)
-    return System(nmr=nmr, treasury=treasury, implementation=implementation, factory=factory)
+    return System(nmr=nmr, treasury=treasury, implementation=implementation, factory=factory, extension=extension)
 
 
 @dataclass(frozen=True)

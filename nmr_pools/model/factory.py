@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from nmr_pools.model.errors import require
 from nmr_pools.model.ledger import ZERO_ADDRESS
@@ -87,6 +88,14 @@ class FactoryModel:
         require(stall_gap >= MIN_STALL_GAP, "factory: stall gap below 30 days")
         require(stall_gap <= MAX_STALL_GAP, "factory: stall gap above 365 days")
         self.stall_gap = stall_gap
+
+    # ---- settlement (the pools' only caller) ----
+
+    def settle(self, sender: str, pool: Any, round_id: int, round_return: int, results_digest: bytes) -> Any:
+        """`PoolFactory.settle`: a settler settles one pool (the pool checks the rest)."""
+        require(sender in self.settlers, "factory: not settler")
+        require(pool.address in self.model_of, "factory: not a pool")
+        return pool.settle(self.address, round_id, round_return, results_digest)
 
     # ---- treasury ----
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from nmr_pools.model.factory import FactoryModel
 from nmr_pools.model.nmr import NmrLedger
-from nmr_pools.model.pool import PoolModel
+from nmr_pools.model.pool import UNLIMITED, PoolModel
 from nmr_pools.model.schedule import Clock, RoundSchedule
 
 
@@ -49,7 +49,7 @@ def load_pool_model(pool: Any, factory: Any, timestamp: int, treasury_available:
     model.fee_bps = int(pool.fee_bps())
     model.pending_fee_bps = int(pool.pending_fee_bps())
     model.pending_fee_round = int(pool.pending_fee_round())
-    model.deposit_limit = int(pool.deposit_limit())
+    model.deposit_limit = min(int(pool.deposit_limit()), UNLIMITED)  # the view says 2**256 - 1 for unlimited
     model.paused = bool(pool.paused())
     model.wind_down_round = int(pool.wind_down_round())
     model.closure = int(pool.closure())

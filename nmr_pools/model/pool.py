@@ -53,7 +53,8 @@ from nmr_pools.model.schedule import Clock
 
 DEPOSIT_SIDE = 0
 REDEEM_SIDE = 1
-UNLIMITED = 2**256 - 1
+# the deposit limit's stored width: all ones means unlimited (the view then says 2**256 - 1)
+UNLIMITED = 2**96 - 1
 # no deposit converts below this price (WAD: 1e-6 NMR per share); below it the pool closes
 MIN_PRICE = 10**12
 # the contract's Closure flag: why a pool closed (0 while open)
@@ -73,7 +74,9 @@ def _transaction(method: Callable[..., _Result]) -> Callable[..., _Result]:
         saved_pool = {k: copy.deepcopy(v) for k, v in self.__dict__.items() if k not in _SHARED}
         saved_nmr = self.nmr.snapshot()
         try:
-            return method(self, *args, **kwargs)
+            result = method(self, *args, **kwargs)
+            self._check_fields()
+            return result
         except BaseException:
             self.__dict__.update(saved_pool)
             self.nmr.restore(saved_nmr)
@@ -103,9 +106,8 @@ class PoolModel:
         self.clock = clock
         self.address = address
         self.model_id = model_id
-        # the share token's metadata, as the factory names it
-        self.name = f"NMR Pool {model_name}"
-        self.symbol = f"np{model_name}"
+        # the share token is "NMR Pool <model name>" / "np<model name>"
+        self.model_name = model_name
         self.shares = TokenLedger()
         self.owner = owner
         self.pending_owner = ZERO_ADDRESS
@@ -113,11 +115,12 @@ class PoolModel:
         self.total_assets = 0
         self.pending_deposit_assets = 0
         self.pending_redeem_shares = 0
+        # converted deposits not claimed yet: counted in the supply, minted when claimed
+        self.unclaimed_deposit_shares = 0
         self.reserved_redeem_assets = 0
         self.fees_owed = 0
         self.last_settled_round = self.current_round() - 1
         self.treasury_owed = 0
-        self.results_digest: dict[int, bytes] = {}
         self.high_water_mark = WAD
         # request groups, keyed by the round the requests were made in
         self.deposit_group_assets: dict[int, int] = {}
@@ -139,6 +142,27 @@ class PoolModel:
         self.paused = False
         self.wind_down_round = 0
         self.closure = 0
+
+    # ---- the contract's packed words: every field must fit its width (it asserts so) ----
+
+    def _check_fields(self) -> None:
+        widths = [
+            (self.total_assets, 85), (self.pending_deposit_assets, 85), (self.reserved_redeem_assets, 85),
+            (self.unclaimed_deposit_shares, 105), (self.pending_redeem_shares, 105), (self.last_settled_round, 40),
+            (self.fees_owed, 128), (self.treasury_owed, 128), (self.high_water_mark, 128), (self.fee_bps, 16),
+            (self.pending_fee_bps, 16), (self.pending_fee_round, 40), (self.wind_down_round, 40),
+        ]
+        for table in (self.deposit_group_assets, self.deposit_group_shares, self.redeem_group_shares, self.redeem_group_assets):
+            widths += [(value, 128) for value in table.values()]
+        for table in (
+            self.claimable_deposit_assets, self.claimable_deposit_shares, self.claimable_redeem_shares, self.claimable_redeem_assets,
+        ):
+            widths += [(value, 112) for value in table.values()]
+        for queue in self.queues.values():
+            widths += [(queue.head, 16), (queue.tail, 16)]
+            widths += [(part, 128) for entry in queue.entries for part in entry]
+        for value, bits in widths:
+            require(value < 1 << bits, "pool: value too large for its packed field")
 
     # ---- time and roles ----
 
@@ -179,15 +203,20 @@ class PoolModel:
 
     # ---- conversions at the current price ----
 
+    def share_supply(self) -> int:
+        """The shares the price counts: in circulation, converted but not claimed (not minted
+        yet), and locked in pending redemptions (burned at request)."""
+        return self.shares.total_supply + self.unclaimed_deposit_shares + self.pending_redeem_shares
+
     def convert_to_shares(self, assets: int) -> int:
-        return to_shares(assets, self.total_assets, self.shares.total_supply, False)
+        return to_shares(assets, self.total_assets, self.share_supply(), False)
 
     def convert_to_assets(self, shares: int) -> int:
-        return to_assets(shares, self.total_assets, self.shares.total_supply, False)
+        return to_assets(shares, self.total_assets, self.share_supply(), False)
 
     def price_per_share(self) -> int:
         # round down: the price never overstates what a share is worth
-        return price_per_share(self.total_assets, self.shares.total_supply)
+        return price_per_share(self.total_assets, self.share_supply())
 
     # ---- ERC-7540 operators ----
 
@@ -214,7 +243,8 @@ class PoolModel:
         self._check_caller_for(sender, owner)
         self._check_caller_for(sender, controller)
         require(
-            self.total_assets + self.pending_deposit_assets + assets <= self.deposit_limit,
+            self.deposit_limit == UNLIMITED
+            or self.total_assets + self.pending_deposit_assets + assets <= self.deposit_limit,
             "pool: deposit limit exceeded",
         )
         self.nmr.transfer_from(self.address, owner, self.address, assets)
@@ -225,7 +255,7 @@ class PoolModel:
             # caught up: convert now; round down: dust stays in the pool
             shares = self.convert_to_shares(assets)
             self.total_assets += assets
-            self.shares.mint(self.address, shares)
+            self.unclaimed_deposit_shares += shares
             _add(self.claimable_deposit_assets, controller, assets)
             _add(self.claimable_deposit_shares, controller, shares)
         else:
@@ -242,14 +272,14 @@ class PoolModel:
         self._check_caller_for(sender, controller)
         if owner != sender and not self.is_operator(owner, sender):
             self.shares.spend_allowance(owner, sender, shares)
-        self.shares.move(owner, self.address, shares)
+        # checked before converting: the shares are priced while they still count (burned below)
+        require(self.shares.balance_of(owner) >= shares, "erc20: burn amount exceeds balance")
 
         request_round = self.redeem_group_now()
         self._checkpoint_redemptions(controller)
         if self.is_closed or self.is_converted(request_round, REDEEM_SIDE):
-            # convert now at the current price; round down: dust stays in the pool
+            # convert now at the current price (the shares still count); round down
             assets = self.convert_to_assets(shares)
-            self.shares.burn(self.address, shares)
             self.total_assets -= assets
             self.reserved_redeem_assets += assets
             _add(self.claimable_redeem_shares, controller, shares)
@@ -258,6 +288,8 @@ class PoolModel:
             self._queue(controller, REDEEM_SIDE).enqueue(request_round, shares)
             _add(self.redeem_group_shares, request_round, shares)
             self.pending_redeem_shares += shares
+        # the shares leave circulation now (pending ones are counted until they convert)
+        self.shares.burn(owner, shares)
         return request_round
 
     @_transaction
@@ -279,7 +311,7 @@ class PoolModel:
         shares = self._cancel(controller, REDEEM_SIDE, request_id)
         self.redeem_group_shares[request_id] -= shares
         self.pending_redeem_shares -= shares
-        self.shares.move(self.address, receiver, shares)
+        self.shares.mint(receiver, shares)
         return shares
 
     def _cancel(self, controller: str, side: int, request_id: int) -> int:
@@ -293,92 +325,70 @@ class PoolModel:
     @_transaction
     def deposit(self, sender: str, assets: int, receiver: str, controller: str | None = None) -> int:
         """Claim the shares bought by `assets` of the claimable deposit; returns the shares."""
-        controller = sender if controller is None else controller
-        self._check_caller_for(sender, controller)
-        require(receiver != ZERO_ADDRESS, "pool: zero receiver")
-        self._checkpoint_deposits(controller)
-        claim_assets = self.claimable_deposit_assets.get(controller, 0)
-        claim_shares = self.claimable_deposit_shares.get(controller, 0)
         require(assets > 0, "pool: zero assets")
-        require(assets <= claim_assets, "pool: more than claimable")
-        shares = claim_shares
-        if assets < claim_assets:
-            # round down: the rest stays with the controller's remaining claim
-            shares = mul_div(assets, claim_shares, claim_assets, False)
-        self._pay_deposit_claim(controller, receiver, assets, shares)
-        return shares
+        return self._claim(sender, DEPOSIT_SIDE, assets, True, receiver, sender if controller is None else controller)
 
     @_transaction
     def mint(self, sender: str, shares: int, receiver: str, controller: str | None = None) -> int:
         """Claim `shares` of the claimable deposit; returns the claimable NMR used up."""
-        controller = sender if controller is None else controller
-        self._check_caller_for(sender, controller)
-        require(receiver != ZERO_ADDRESS, "pool: zero receiver")
-        self._checkpoint_deposits(controller)
-        claim_assets = self.claimable_deposit_assets.get(controller, 0)
-        claim_shares = self.claimable_deposit_shares.get(controller, 0)
         require(shares > 0, "pool: zero shares")
-        require(shares <= claim_shares, "pool: more than claimable")
-        assets = claim_assets
-        if shares < claim_shares:
-            # round up: the claim used up is never understated
-            assets = mul_div(shares, claim_assets, claim_shares, True)
-        self._pay_deposit_claim(controller, receiver, assets, shares)
-        return assets
+        return self._claim(sender, DEPOSIT_SIDE, shares, False, receiver, sender if controller is None else controller)
 
     @_transaction
     def redeem(self, sender: str, shares: int, receiver: str, controller: str) -> int:
         """Claim the NMR of `shares` of the claimable redemption; returns the NMR."""
-        self._check_caller_for(sender, controller)
-        require(receiver != ZERO_ADDRESS, "pool: zero receiver")
-        self._checkpoint_redemptions(controller)
-        claim_shares = self.claimable_redeem_shares.get(controller, 0)
-        claim_assets = self.claimable_redeem_assets.get(controller, 0)
         require(shares > 0, "pool: zero shares")
-        require(shares <= claim_shares, "pool: more than claimable")
-        assets = claim_assets
-        if shares < claim_shares:
-            # round down: the rest stays with the controller's remaining claim
-            assets = mul_div(shares, claim_assets, claim_shares, False)
-        self._pay_redeem_claim(controller, receiver, assets, shares)
-        return assets
+        return self._claim(sender, REDEEM_SIDE, shares, True, receiver, controller)
 
     @_transaction
     def withdraw(self, sender: str, assets: int, receiver: str, controller: str) -> int:
         """Claim `assets` NMR of the claimable redemption; returns the redeemed shares used up."""
+        require(assets > 0, "pool: zero assets")
+        return self._claim(sender, REDEEM_SIDE, assets, False, receiver, controller)
+
+    def _claim(self, sender: str, side: int, amount: int, amount_is_in: bool, receiver: str, controller: str) -> int:
+        """Pay `amount` of the claimable pair's "in" side (NMR of a deposit, shares of a
+        redemption) or of its "out" side; returns the other side's amount.
+
+        A partial claim rounds the other side down when the amount is of the "in" side, up when
+        it is of the "out" side, so partial claims never pay more than the whole.
+        """
         self._check_caller_for(sender, controller)
         require(receiver != ZERO_ADDRESS, "pool: zero receiver")
-        self._checkpoint_redemptions(controller)
-        claim_shares = self.claimable_redeem_shares.get(controller, 0)
-        claim_assets = self.claimable_redeem_assets.get(controller, 0)
-        require(assets > 0, "pool: zero assets")
-        require(assets <= claim_assets, "pool: more than claimable")
-        shares = claim_shares
-        if assets < claim_assets:
-            # round up: the claim used up is never understated
-            shares = mul_div(assets, claim_shares, claim_assets, True)
-        self._pay_redeem_claim(controller, receiver, assets, shares)
-        return shares
-
-    def _pay_deposit_claim(self, controller: str, receiver: str, assets: int, shares: int) -> None:
-        self.claimable_deposit_assets[controller] -= assets
-        self.claimable_deposit_shares[controller] -= shares
-        self.shares.move(self.address, receiver, shares)
-
-    def _pay_redeem_claim(self, controller: str, receiver: str, assets: int, shares: int) -> None:
-        self.claimable_redeem_shares[controller] -= shares
-        self.claimable_redeem_assets[controller] -= assets
-        self.reserved_redeem_assets -= assets
-        self.nmr.move(self.address, receiver, assets)
+        if side == DEPOSIT_SIDE:
+            self._checkpoint_deposits(controller)
+            ins, outs = self.claimable_deposit_assets, self.claimable_deposit_shares
+        else:
+            self._checkpoint_redemptions(controller)
+            ins, outs = self.claimable_redeem_shares, self.claimable_redeem_assets
+        claim_in, claim_out = ins.get(controller, 0), outs.get(controller, 0)
+        used_in = used_out = amount
+        if amount_is_in:
+            require(amount <= claim_in, "pool: more than claimable")
+            used_out = claim_out if amount == claim_in else mul_div(amount, claim_out, claim_in, False)
+        else:
+            require(amount <= claim_out, "pool: more than claimable")
+            used_in = claim_in if amount == claim_out else mul_div(amount, claim_in, claim_out, True)
+        ins[controller] = claim_in - used_in
+        outs[controller] = claim_out - used_out
+        if side == DEPOSIT_SIDE:
+            # the shares bought are minted to the receiver now
+            self.unclaimed_deposit_shares -= used_out
+            self.shares.mint(receiver, used_out)
+        else:
+            self.reserved_redeem_assets -= used_out
+            self.nmr.move(self.address, receiver, used_out)
+        return used_out if amount_is_in else used_in
 
     # ---- settlement ----
 
     @_transaction
     def settle(self, sender: str, round_id: int, round_return: int, results_digest: bytes) -> SettleOutcome:
-        """Apply `round_return` (signed WAD) to round `round_id`, then convert group `round_id + 1`."""
-        require(
-            sender == self.factory.address or self.factory.is_settler(sender), "pool: not settler"
-        )
+        """Apply `round_return` (signed WAD) to round `round_id`, then convert group `round_id + 1`.
+
+        Only the factory calls it (`FactoryModel.settle` checks the settler and passes its caps).
+        """
+        require(sender == self.factory.address, "pool: not the factory")
         require(not self.is_closed, "pool: closed")
         require(round_id == self.last_settled_round + 1, "pool: not the next round")
         require(round_id < self.current_round(), "pool: round not closed")
@@ -401,7 +411,7 @@ class PoolModel:
             unpaid = gain - paid
             self.treasury_owed += unpaid
             fee = performance_fee(
-                assets_before, assets_before + paid, fee_bps, self.high_water_mark, self.shares.total_supply
+                assets_before, assets_before + paid, fee_bps, self.high_water_mark, self.share_supply()
             )
             assets = assets_before + paid - fee
             self.fees_owed += fee
@@ -415,7 +425,6 @@ class PoolModel:
         price = self.price_per_share()
         self.high_water_mark = max(self.high_water_mark, price)
         self.last_settled_round = round_id
-        self.results_digest[round_id] = results_digest
         depleted = price < MIN_PRICE
         conversion = self._convert_groups(round_id + 1, convert_deposits=not depleted)
         if depleted:
@@ -453,7 +462,7 @@ class PoolModel:
         self.treasury_owed -= amount
         assets_before = self.total_assets
         fee = performance_fee(
-            assets_before, assets_before + amount, fee_bps, self.high_water_mark, self.shares.total_supply
+            assets_before, assets_before + amount, fee_bps, self.high_water_mark, self.share_supply()
         )
         self.total_assets = assets_before + amount - fee
         self.fees_owed += fee
@@ -478,12 +487,11 @@ class PoolModel:
             self.total_assets += deposit_assets
             self.pending_deposit_assets -= deposit_assets
             self.deposit_group_shares[request_round] = deposit_shares
-            self.shares.mint(self.address, deposit_shares)
+            self.unclaimed_deposit_shares += deposit_shares
         redeem_shares = self.redeem_group_shares.get(request_round, 0)
         redeem_assets = 0
         if redeem_shares > 0:
             redeem_assets = self.convert_to_assets(redeem_shares)
-            self.shares.burn(self.address, redeem_shares)
             self.total_assets -= redeem_assets
             self.pending_redeem_shares -= redeem_shares
             self.reserved_redeem_assets += redeem_assets
@@ -521,8 +529,9 @@ class PoolModel:
 
     @_transaction
     def set_deposit_limit(self, sender: str, deposit_limit: int) -> None:
+        """Limits of 2**96 - 1 NMR wei and above are stored as "unlimited" (the field's width)."""
         self._check_owner(sender)
-        self.deposit_limit = deposit_limit
+        self.deposit_limit = min(deposit_limit, UNLIMITED)
 
     @_transaction
     def transfer_ownership(self, sender: str, new_owner: str) -> None:
@@ -697,7 +706,8 @@ class PoolModel:
         require(not self.paused, "pool: paused")
         require(assets > 0, "pool: zero assets")
         require(
-            self.total_assets + self.pending_deposit_assets + assets <= self.deposit_limit,
+            self.deposit_limit == UNLIMITED
+            or self.total_assets + self.pending_deposit_assets + assets <= self.deposit_limit,
             "pool: deposit limit exceeded",
         )
         request_round = self.current_round()

@@ -15,13 +15,6 @@ from nmr_pools.model.errors import ModelRevert, require
 
 # a controller may hold this many open requests per side (one per round at most)
 MAX_OPEN_REQUESTS = 64
-# entries pack round and amount into two 128-bit halves of one word
-HALF = 2**128
-
-
-def check_packable(high: int, low: int) -> None:
-    """The contract's `_pack`: neither half may spill into the other."""
-    require(high < HALF and low < HALF, "pool: value too large for its packed field")
 
 
 @dataclass
@@ -39,12 +32,9 @@ class RequestQueue:
     def enqueue(self, request_round: int, amount: int) -> None:
         """Add a request; rounds only grow, so only the newest entry can be of the same round."""
         if self.entries and self.entries[-1][0] == request_round:
-            check_packable(request_round, self.entries[-1][1] + amount)
             self.entries[-1][1] += amount
             return
         require(len(self.entries) < MAX_OPEN_REQUESTS, "pool: too many open requests")
-        check_packable(request_round, amount)
-        check_packable(self.head, self.tail + 1)
         self.entries.append([request_round, amount])
 
     def cancel(self, request_round: int) -> int:

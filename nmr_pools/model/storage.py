@@ -18,8 +18,6 @@ from nmr_pools.model.factory import FactoryModel
 from nmr_pools.model.ledger import ZERO_ADDRESS, TokenLedger
 from nmr_pools.model.pool import DEPOSIT_SIDE, REDEEM_SIDE, PoolModel
 
-# queue entries and bounds pack two 128-bit halves into one word: high * HALF + low
-HALF = 2**128
 # PoolFactory's Role flag: ADMIN = 1, SETTLER = 2, GUARDIAN = 4, ATTESTER = 8
 ROLE_ADMIN, ROLE_SETTLER, ROLE_GUARDIAN, ROLE_ATTESTER = 1, 2, 4, 8
 ZERO_WORD = b"\0" * 32
@@ -65,20 +63,43 @@ def nmr_storage(nmr: TokenLedger) -> dict[str, Any]:
 
 
 def pool_storage(pool: PoolModel) -> dict[str, Any]:
-    """`DelegationPool.vy`, a clone initialised by the factory."""
+    """`DelegationPool.vy` (and its extension: same storage), a clone initialised by the factory.
+
+    The pool keeps its state in packed words (`pool_ledger.vy`):
+        _config          factory << 96 | genesis << 32 | round_length
+        _asset_and_limit asset << 96 | deposit limit (all ones: unlimited)
+        _totals          total_assets << 170 | pending_deposit_assets << 85 | reserved_redeem_assets
+        _shares          unclaimed_deposit_shares << 151 | pending_redeem_shares << 46
+                         | last_settled_round << 6 | closure << 1 | paused
+        _owed            fees_owed << 128 | treasury_owed
+        _settings        high_water_mark << 128 | fee_bps << 112 | pending_fee_bps << 96
+                         | pending_fee_round << 56 | wind_down_round << 16
+        groups           in << 128 | out;  queue entries  round << 128 | amount
+        queue headers    head << 240 | tail << 224 | claimable in << 112 | claimable out
+    """
     factory = pool.factory
-    queues: dict[str, dict[int, dict[int, int]]] = {}
-    bounds: dict[str, dict[int, int]] = {}
-    for (controller, side), queue in pool.queues.items():
-        entries = {
-            queue.head + i: entry_round * HALF + amount
-            for i, (entry_round, amount) in enumerate(queue.entries)
-            if entry_round * HALF + amount
-        }
-        if entries:
-            queues.setdefault(controller, {})[side] = entries
-        if queue.head * HALF + queue.tail:
-            bounds.setdefault(controller, {})[side] = queue.head * HALF + queue.tail
+    entries: dict[str, dict[int, dict[int, int]]] = {}
+    headers: dict[str, dict[int, int]] = {}
+    claimables = {
+        DEPOSIT_SIDE: (pool.claimable_deposit_assets, pool.claimable_deposit_shares),
+        REDEEM_SIDE: (pool.claimable_redeem_shares, pool.claimable_redeem_assets),
+    }
+    controllers = {c for c, _ in pool.queues} | {c for table in claimables.values() for part in table for c in part}
+    for controller in controllers:
+        for side, (ins, outs) in claimables.items():
+            queue = pool.queues.get((controller, side))
+            head, tail = (queue.head, queue.tail) if queue is not None else (0, 0)
+            header = head << 240 | tail << 224 | ins.get(controller, 0) << 112 | outs.get(controller, 0)
+            if header:
+                headers.setdefault(controller, {})[side] = header
+            if queue is not None:
+                words = {
+                    queue.head + i: entry_round << 128 | amount
+                    for i, (entry_round, amount) in enumerate(queue.entries)
+                    if entry_round << 128 | amount
+                }
+                if words:
+                    entries.setdefault(controller, {})[side] = words
     operators: dict[str, dict[str, bool]] = {}
     for controller, operator in pool.operators:
         operators.setdefault(controller, {})[operator] = True
@@ -88,42 +109,38 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         **token_storage(pool.shares),
         # clones never grant minters: shares are minted through the module's internal functions
         "erc20.is_minter": {},
-        "factory": factory.address,
-        "asset": factory.nmr_address,
-        "model_id": _bytes32(pool.model_id),
-        "_name": pool.name,
-        "_symbol": pool.symbol,
-        "_initialized": True,
-        "genesis": factory.schedule.genesis,
-        "round_length": factory.schedule.round_length,
-        "total_assets": pool.total_assets,
-        "pending_deposit_assets": pool.pending_deposit_assets,
-        "pending_redeem_shares": pool.pending_redeem_shares,
-        "reserved_redeem_assets": pool.reserved_redeem_assets,
-        "fees_owed": pool.fees_owed,
-        "last_settled_round": pool.last_settled_round,
-        "treasury_owed": pool.treasury_owed,
-        "results_digest": {r: d for r, d in pool.results_digest.items() if d != ZERO_WORD},
-        "high_water_mark": pool.high_water_mark,
-        "deposit_group_assets": _nonzero(pool.deposit_group_assets),
-        "deposit_group_shares": _nonzero(pool.deposit_group_shares),
-        "redeem_group_shares": _nonzero(pool.redeem_group_shares),
-        "redeem_group_assets": _nonzero(pool.redeem_group_assets),
-        "_queue": queues,
-        "_queue_bounds": bounds,
-        "_claimable_deposit_assets": _nonzero(pool.claimable_deposit_assets),
-        "_claimable_deposit_shares": _nonzero(pool.claimable_deposit_shares),
-        "_claimable_redeem_shares": _nonzero(pool.claimable_redeem_shares),
-        "_claimable_redeem_assets": _nonzero(pool.claimable_redeem_assets),
-        "isOperator": operators,
-        "fee_bps": pool.fee_bps,
-        "pending_fee_bps": pool.pending_fee_bps,
-        "pending_fee_round": pool.pending_fee_round,
-        "deposit_limit": pool.deposit_limit,
-        "paused": pool.paused,
-        "wind_down_round": pool.wind_down_round,
-        "closure": pool.closure,
+        "ledger._config": int(factory.address, 16) << 96 | factory.schedule.genesis << 32 | factory.schedule.round_length,
+        "ledger._asset_and_limit": int(factory.nmr_address, 16) << 96 | pool.deposit_limit,
+        "ledger.model_id": _bytes32(pool.model_id),
+        "ledger._model_name": pool.model_name,
+        "ledger._totals": pool.total_assets << 170 | pool.pending_deposit_assets << 85 | pool.reserved_redeem_assets,
+        "ledger._shares": (
+            pool.unclaimed_deposit_shares << 151
+            | pool.pending_redeem_shares << 46
+            | pool.last_settled_round << 6
+            | pool.closure << 1
+            | int(pool.paused)
+        ),
+        "ledger._owed": pool.fees_owed << 128 | pool.treasury_owed,
+        "ledger._settings": (
+            pool.high_water_mark << 128
+            | pool.fee_bps << 112
+            | pool.pending_fee_bps << 96
+            | pool.pending_fee_round << 56
+            | pool.wind_down_round << 16
+        ),
+        "ledger._deposit_groups": _pairs(pool.deposit_group_assets, pool.deposit_group_shares),
+        "ledger._redeem_groups": _pairs(pool.redeem_group_shares, pool.redeem_group_assets),
+        "ledger._requests": headers,
+        "ledger._entries": entries,
+        "ledger.isOperator": operators,
     }
+
+
+def _pairs(high: dict[int, int], low: dict[int, int]) -> dict[int, int]:
+    """`{round: high << 128 | low}` for every round either side has, non-zero words only."""
+    words = {r: high.get(r, 0) << 128 | low.get(r, 0) for r in set(high) | set(low)}
+    return {r: word for r, word in words.items() if word}
 
 
 def factory_storage(factory: FactoryModel) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from eth_utils import keccak
 
 from nmr_pools.attestation import attest_with_key
 from nmr_pools.deployment import DAY, System, deploy_with
-from tests.fuzz.chain import BoaBackend, attach
+from tests.fuzz.chain import BoaBackend, PoolHandle, attach
 from tests.fuzz.world import actor_account
 from tests.roles import TEST_ROLES
 
@@ -51,7 +51,10 @@ def events(emitter: Any, name: str, *, call: Any = None) -> list[Any]:
 
     Read them right after the call: any later call to that contract, a view included, replaces
     what titanoboa keeps as its last call."""
-    logs = (call or emitter).get_logs(strict=False)
+    caller = call or emitter
+    # a pool handle remembers its last call whichever half (or the factory) it went to
+    last = caller._last_computation if isinstance(caller, PoolHandle) else caller._computation
+    logs = emitter.get_logs(computation=last, strict=False)
     return [
         log for log in logs
         if type(log).__name__ == name and str(log.address).lower() == str(emitter.address).lower()
@@ -182,12 +185,40 @@ def factory(system: System, treasury: Any) -> Any:
     return system.factory
 
 
+class PoolUnderTest(PoolHandle):
+    """A pool (both halves) whose `settle(round, return, digest, sender=...)` goes through the
+    factory, the only caller a pool accepts (`pool.core.settle` is the pool's own function)."""
+
+    def __init__(self, core: Any, extension: Any, factory: Any) -> None:
+        super().__init__(core, extension)
+        self._factory = factory
+
+    def settle(self, round_id: int, round_return: int, digest: bytes, *, sender: str) -> Any:
+        try:
+            return self._factory.settle(self._core.address, round_id, round_return, digest, sender=sender)
+        finally:
+            self.record(self._factory._computation)
+
+
+def uninitialized_clone(deployer: str, implementation: str) -> str:
+    """A bare EIP-1167 minimal proxy of `implementation`, as `create_pool` makes before it calls
+    `initialize` (to test `initialize`'s own checks)."""
+    runtime = bytes.fromhex("363d3d373d3d3d363d73" + str(implementation)[2:].lower() + "5af43d82803e903d91602b57fd5bf3")
+    init = bytes.fromhex("3d602d80600a3d3981f3") + runtime
+    address, _ = boa.env.deploy_code(bytecode=init, sender=deployer)
+    return str(address)
+
+
 @pytest.fixture
-def attach_pool(backend: BoaBackend) -> Callable[[str], Any]:
-    """The DelegationPool at an address (a clone `create_pool` made)."""
+def attach_pool(backend: BoaBackend, system: System) -> Callable[[str], Any]:
+    """The pool at an address (a clone `create_pool` made), both halves as one object."""
 
     def at(address: str) -> Any:
-        return attach(backend.partial("DelegationPool"), address)
+        return PoolUnderTest(
+            attach(backend.partial("DelegationPool"), address),
+            attach(backend.partial("PoolExtension"), address),
+            system.factory,
+        )
 
     return at
 

@@ -4,7 +4,7 @@ import boa
 import pytest
 
 from nmr_pools.deployment import DAY, deploy_with
-from tests.contracts.conftest import NMR, WAD, events, model, quietly
+from tests.contracts.conftest import NMR, WAD, events, model, quietly, uninitialized_clone
 
 ADMIN, SETTLER, GUARDIAN, ATTESTER = 1, 2, 4, 8
 
@@ -67,12 +67,21 @@ def test_create_pool__bad_arguments__revert(factory, attest, owner, model_id, na
 
 def test_pool__initialize_twice__reverts(pool, owner):
     with boa.reverts("pool: already initialized"):
-        pool.initialize(owner, model("x"), "x", "x", 0, sender=owner)
+        pool.initialize(owner, model("x"), "x", 0, sender=owner)
 
 
-def test_implementation__cannot_be_initialized(system, owner):
-    with boa.reverts("pool: already initialized"):
-        system.implementation.initialize(owner, model("x"), "x", "x", 0, sender=owner)
+def test_implementation_and_extension__cannot_be_initialized(system, attach_pool, owner):
+    # neither the implementation (through its fallback) nor the extension called directly
+    for address in (system.implementation.address, system.extension.address):
+        with boa.reverts("pool: already initialized"):
+            attach_pool(address).initialize(owner, model("x"), "x", 0, sender=owner)
+
+
+def test_implementation__clock_views_revert(system, attach_pool):
+    # the implementation has no schedule: nothing can be timed against it
+    for address in (system.implementation.address, system.extension.address):
+        with boa.reverts():
+            attach_pool(address).current_round()
 
 
 def test_pools__have_no_permit(create_pool):
@@ -141,10 +150,11 @@ def test_settle_many__settles_each_pool(factory, create_pool, settler, next_roun
     reports = [(p.address, r, (i - 1) * 10**16, bytes([i + 1]) * 32) for i, p in enumerate(pools)]
     factory.settle_many(reports, sender=settler)
     assert events(factory, "BatchSettled")[0].pools == 3
+    settled = [events(p, "Settled", call=factory)[0] for p in pools]
+    assert [(e.round, e.results_digest) for e in settled] == [(r, bytes([i + 1]) * 32) for i in range(3)]
     assert [p.last_settled_round() for p in pools] == [r, r, r]
     # -1%, 0, and +1% minus the 20% fee
     assert [p.totalAssets() for p in pools] == [9_900 * NMR // 1000, 10 * NMR, 10_080 * NMR // 1000]
-    assert pools[2].results_digest(r) == bytes([3]) * 32
 
 
 def test_settle_many__not_settler__reverts(factory, pool, outsider, next_round):

@@ -37,7 +37,7 @@ def test_settle__gain__paid_from_treasury(invested, closed, settler, nmr, treasu
     assert event.price_per_share == invested.price_per_share() == event.high_water_mark
     assert nmr.balanceOf(invested) == 103 * NMR and nmr.totalSupply() == supply_before
     assert invested.fees_owed() == 6 * NMR // 10
-    assert invested.last_settled_round() == closed and invested.results_digest(closed) == DIGEST
+    assert invested.last_settled_round() == closed  # the digest is in the event only
 
 
 def test_settle__loss__burned_with_nmr(invested, closed, settler, nmr):
@@ -84,8 +84,16 @@ def test_settle__lowered_factory_cap__applies(invested, closed, settler, factory
 
 def test_settle__not_settler__reverts(invested, closed, outsider, owner, guardian):
     for account in (outsider, owner, guardian):
-        with boa.reverts("pool: not settler"):
+        with boa.reverts("factory: not settler"):
             invested.settle(closed, 0, DIGEST, sender=account)
+
+
+def test_settle__only_through_the_factory(invested, closed, settler, deployer):
+    # the pool takes a settlement from its factory only (which checks the settler and passes
+    # its caps): a settler, an admin, anyone calling the pool directly is refused
+    for account in (settler, deployer):
+        with boa.reverts("pool: not the factory"):
+            invested.core.settle(closed, 0, DIGEST, 5 * 10**16, 10_000, sender=account)
 
 
 def test_settle__out_of_order_and_duplicate__revert(invested, closed, settler, next_round):

@@ -7,7 +7,7 @@ every function that sends NMR or shares or names a controller, operator or recei
 import boa
 import pytest
 
-from tests.contracts.conftest import NMR, ZERO_ADDRESS
+from tests.contracts.conftest import NMR, ZERO_ADDRESS, uninitialized_clone
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_claim_fees__to_zero_address__refused(holder, owner):
         holder.claim_fees(ZERO_ADDRESS, sender=owner)
 
 
-def test_initialize__zero_owner__refused(backend, outsider):
-    implementation = backend.deploy("DelegationPool")
-    with boa.reverts("pool: already initialized"):  # the implementation itself is never initialised
-        implementation.initialize(ZERO_ADDRESS, b"\1" * 32, "x", "x", 0, sender=outsider)
+def test_initialize__zero_owner__refused(system, attach_pool, deployer, outsider):
+    clone = attach_pool(uninitialized_clone(deployer, system.implementation.address))
+    with boa.reverts("pool: zero owner"):
+        clone.initialize(ZERO_ADDRESS, b"\1" * 32, "x", 0, sender=outsider)

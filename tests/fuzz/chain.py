@@ -130,13 +130,90 @@ def send(contract: Any, method: str, *args: Any, sender: str) -> Any:
     LAST.computation = computation
     if computation.is_error:
         return Reverted(revert_reason(bytes(computation.output)))
-    return contract.marshal_to_python(computation, function.func_t.return_type)
+    return function.contract.marshal_to_python(computation, function.func_t.return_type)
 
 
 def last_events(contract: Any, name: str) -> list[Any]:
     """The events called `name` that the last `send` emitted (from any contract it reached)."""
     logs = contract.get_logs(computation=LAST.computation, strict=False)
     return [log for log in logs if type(log).__name__ == name]
+
+
+class PoolHandle:
+    """A pool as one object: its core (`DelegationPool.vy`) and its extension (`PoolExtension.vy`,
+    reached through the core's fallback) at the same address. Attributes come from the core,
+    else from the extension; storage layout and events are the core's (both share them)."""
+
+    def __init__(self, core: Any, extension: Any) -> None:
+        self._core = core
+        self._extension = extension
+        self._last_computation: Any = None  # of the last call made through this handle
+
+    def __getattr__(self, name: str) -> Any:
+        half = self._core if hasattr(self._core, name) else self._extension
+        attribute = getattr(half, name)
+        if hasattr(attribute, "prepare_calldata"):  # a contract function: remember its call
+            return _RecordedFunction(self, attribute)
+        return attribute
+
+    @property
+    def core(self) -> Any:
+        return self._core
+
+    def record(self, computation: Any) -> None:
+        """Make `computation` the one `get_logs()` reads (a call that reached the pool by another
+        contract, the factory's `settle` say)."""
+        self._last_computation = computation
+
+    def get_logs(self, computation: Any = None, strict: bool = True) -> list[Any]:
+        """Logs of a computation (default: the last call made through this handle); the pool's
+        own are decoded with whichever half declares them (titanoboa decodes a log with the one
+        contract it last registered at that address)."""
+        computation = computation or self._last_computation
+        decoded = []
+        for log in self._core.get_logs(computation=computation, strict=False):
+            if type(log).__name__ == "RawLogEntry" and _same_address(log.address, self._core.address):
+                log = self._decode_own(log, strict)
+            decoded.append(log)
+        return decoded
+
+    def _decode_own(self, log: Any, strict: bool) -> Any:
+        for half in (self._core, self._extension):
+            try:
+                return half.decode_log(log)
+            except Exception:  # not this half's event
+                continue
+        if strict:
+            raise ValueError(f"the pool emitted a log neither half declares: {log}")
+        return log
+
+
+class _RecordedFunction:
+    """A function of one half of the pool that, once called, leaves its computation with the
+    handle (so `get_logs()` reads the last call whichever half it went to)."""
+
+    def __init__(self, handle: PoolHandle, function: Any) -> None:
+        self._handle = handle
+        self._function = function
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._function(*args, **kwargs)
+        finally:
+            self._handle.record(self._function.contract._computation)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._function, name)
+
+
+def _same_address(raw: bytes | str, address: str) -> bool:
+    raw_hex = raw.hex() if isinstance(raw, bytes) else str(raw).lower().removeprefix("0x")
+    return raw_hex == str(address).lower().removeprefix("0x")
+
+
+def attach_pool(core_deployer: Any, extension_deployer: Any, address: str) -> PoolHandle:
+    """The pool at `address`, with both halves' functions."""
+    return PoolHandle(attach(core_deployer, address), attach(extension_deployer, address))
 
 
 def calldata(contract: Any, method: str, *args: Any) -> bytes:

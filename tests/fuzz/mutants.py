@@ -48,50 +48,47 @@ MUTANTS: tuple[Mutant, ...] = (
         "deposit group conversion rounds up (shares minted for a group are rounded in the depositors' favour)",
         "DelegationPool.vy",
         ((
-            "        deposit_shares = self._to_shares(deposit_assets, False)",
-            "        deposit_shares = self._to_shares(deposit_assets, True)",
+            "        deposit_shares = ledger._to_shares(deposit_assets, state, False)",
+            "        deposit_shares = ledger._to_shares(deposit_assets, state, True)",
         ),),
     ),
     Mutant(
         "M2",
         "performance fee charged below the high-water mark (fee base ignores the mark)",
-        "DelegationPool.vy",
+        "pool_ledger.vy",
         (("    base: uint256 = max(assets_before, hwm_assets)", "    base: uint256 = assets_before"),),
     ),
     Mutant(
         "M3",
         "request groups convert one round early",
-        "DelegationPool.vy",
-        (("    return request_round <= last_settled + 1\n", "    return request_round <= last_settled + 2\n"),),
+        "pool_ledger.vy",
+        (("    return request_round <= state.last_settled_round + 1\n", "    return request_round <= state.last_settled_round + 2\n"),),
     ),
     Mutant(
         "M4",
         "a loss is rounded down (the pool burns less than the round lost)",
         "DelegationPool.vy",
         ((
-            "        burned = math._mul_div(assets_before, self._abs(round_return), WAD, True)",
-            "        burned = math._mul_div(assets_before, self._abs(round_return), WAD, False)",
+            "        burned = math._mul_div(assets_before, ledger._abs(round_return), ledger.WAD, True)",
+            "        burned = math._mul_div(assets_before, ledger._abs(round_return), ledger.WAD, False)",
         ),),
     ),
     Mutant(
         "M5",
         "a deposit group converts at the price before its round's settlement",
         "DelegationPool.vy",
-        (
-            (
-                "    fee_bps: uint256 = self._apply_due_fee_increase(round)\n",
-                "    self._convert_groups(round + 1, True)\n    fee_bps: uint256 = self._apply_due_fee_increase(round)\n",
-            ),
-            ("    self._convert_groups(round + 1, not depleted)\n", ""),
-        ),
+        ((
+            "        deposit_shares = ledger._to_shares(deposit_assets, state, False)",
+            "        deposit_shares = math._mul_div(deposit_assets, ledger._supply(state) + 1, assets_before + 1, False)",
+        ),),
     ),
     Mutant(
         "M6",
         "a redemption skips the result of the round it must still bear (converts with that round unsettled)",
         "DelegationPool.vy",
         ((
-            "    if self.closure != empty(Closure) or self._is_converted(request_round, REDEEM_SIDE):",
-            "    if self.closure != empty(Closure) or self._is_converted(request_round - 1, REDEEM_SIDE):",
+            "    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 1:",
+            "    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 2:",
         ),),
     ),
     # findings of the safety issue, as the contracts behaved before it (each must be caught)
@@ -100,8 +97,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "finding 1: a wind-down lets holders leave at once at the last settled price (escaping played rounds)",
         "DelegationPool.vy",
         ((
-            "    if self.closure != empty(Closure) or self._is_converted(request_round, REDEEM_SIDE):",
-            "    if self.closure != empty(Closure) or self.wind_down_round != 0 or self._is_converted(request_round, REDEEM_SIDE):",
+            "    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 1:",
+            "    if state.closure != empty(ledger.Closure) or last_round != 0 or request_round <= state.last_settled_round + 1:",
         ),),
     ),
     Mutant(
@@ -123,28 +120,59 @@ MUTANTS: tuple[Mutant, ...] = (
         "M10",
         "finding 3: no price floor (a near-empty pool's share count doubles each losing round until it overflows)",
         "DelegationPool.vy",
-        (("    depleted: bool = price < MIN_PRICE\n", "    depleted: bool = False\n"),),
+        (("    depleted: bool = price < ledger.MIN_PRICE\n", "    depleted: bool = False\n"),),
     ),
     Mutant(
         "M11",
         "finding 4: a redemption claim pays the zero address (mainnet NMR accepts it; the NMR is lost)",
-        "DelegationPool.vy",
+        "pool_ledger.vy",
         ((
-            "    self._check_caller_for(controller)\n    assert receiver != empty(address), \"pool: zero receiver\"\n    self._checkpoint_redemptions(controller)\n    claim_shares: uint256 = self._claimable_redeem_shares[controller]\n    claim_assets: uint256 = self._claimable_redeem_assets[controller]\n    assert shares > 0",
-            "    self._check_caller_for(controller)\n    self._checkpoint_redemptions(controller)\n    claim_shares: uint256 = self._claimable_redeem_shares[controller]\n    claim_assets: uint256 = self._claimable_redeem_assets[controller]\n    assert shares > 0",
+            "    self._check_caller_for(controller)\n    assert receiver != empty(address), \"pool: zero receiver\"\n    header: uint256 = self._checkpoint(controller, side)",
+            "    self._check_caller_for(controller)\n    assert receiver != empty(address) or side == REDEEM_SIDE, \"pool: zero receiver\"\n    header: uint256 = self._checkpoint(controller, side)",
         ),),
     ),
     Mutant(
         "M12",
         "finding 5: anyone may file requests in someone else's queue (controller not checked)",
         "DelegationPool.vy",
-        (("    self._check_caller_for(owner)\n    self._check_caller_for(controller)\n", "    self._check_caller_for(owner)\n"),),
+        (("    ledger._check_caller_for(owner)\n    ledger._check_caller_for(controller)\n", "    ledger._check_caller_for(owner)\n"),),
     ),
     Mutant(
         "M13",
         "finding 5: a pending fee increase ignores a fee cap lowered since it was proposed",
         "DelegationPool.vy",
-        (("    return min(fee_bps, staticcall self.factory.fee_cap_bps())\n", "    return fee_bps\n"),),
+        (("    fee_bps: uint256 = min(settings.fee_bps, fee_cap_bps)\n", "    fee_bps: uint256 = settings.fee_bps\n"),),
+    ),
+    # bugs met while moving the pool onto packed storage (issue 11): each was caught by the fuzzer
+    Mutant(
+        "M14",
+        "owed gains collected at settlement are drawn from the treasury but never credited (structs reach internal functions as copies)",
+        "DelegationPool.vy",
+        (("    if credited > 0:\n        state.total_assets += credited\n", "    if credited > 0:\n        pass\n"),),
+    ),
+    Mutant(
+        "M15",
+        "a due fee increase is charged but never stored (applied to a copy of the settings)",
+        "DelegationPool.vy",
+        (
+            ("    settings = ledger._due_fee_increase(round, settings)\n", "    due: ledger.Settings = ledger._due_fee_increase(round, settings)\n"),
+            ("    fee_bps: uint256 = min(settings.fee_bps, fee_cap_bps)\n", "    fee_bps: uint256 = min(due.fee_bps, fee_cap_bps)\n"),
+        ),
+    ),
+    Mutant(
+        "M16",
+        "claimable deposit shares, minted only when claimed, are left out of the price's share count",
+        "pool_ledger.vy",
+        ((
+            "    return erc20.totalSupply + state.unclaimed_deposit_shares + state.pending_redeem_shares\n",
+            "    return erc20.totalSupply + state.pending_redeem_shares\n",
+        ),),
+    ),
+    Mutant(
+        "M17",
+        "a redemption larger than the balance is priced before the burn refuses it (reverts without a reason)",
+        "DelegationPool.vy",
+        (("    assert erc20.balanceOf[owner] >= shares, \"erc20: burn amount exceeds balance\"\n", ""),),
     ),
 )
 

@@ -128,7 +128,7 @@ class PoolMachine(RuleBasedStateMachine):
         self.donated = 0
         self.prev_price = self.model.price_per_share()
         self.prev_hwm = self.model.high_water_mark
-        self.prev_assets_supply = (self.model.total_assets, self.model.total_supply())
+        self.prev_assets_supply = (self.model.total_assets, self.model.share_supply())
         self.settled_in_step = False
         self.views_due = True
         self.views_compared_at = 0
@@ -442,19 +442,26 @@ class PoolMachine(RuleBasedStateMachine):
         self.settle("settler", kind, seed)
 
     def settle_and_check(self, via: str, round_id: int, round_return: int, seed: int) -> Any:
-        assets0, supply0, hwm0 = self.model.total_assets, self.model.total_supply(), self.model.high_water_mark
+        assets0, supply0, hwm0 = self.model.total_assets, self.model.share_supply(), self.model.high_water_mark
         fee_bps_before, pending_round, pending_bps = self.model.fee_bps, self.model.pending_fee_round, self.model.pending_fee_bps
         digest = seed.to_bytes(32, "big")
-        if via == "batch":
+        factory_model, pool = self.factory_model, self.pool.address
+        if via == "batch":  # the batch path: one report in settle_many, by the deployer (a settler)
             outcome = self.act(
-                lambda: self.model.settle(self.factory.address, round_id, round_return, digest),
-                "deployer", self.factory, "settle_many", [(self.pool.address, round_id, round_return, digest)],
+                lambda: factory_model.settle(self.a("deployer"), self.model, round_id, round_return, digest),
+                "deployer", self.factory, "settle_many", [(pool, round_id, round_return, digest)],
+                returns=False,
+            )
+        elif via == "direct":  # around the factory: only the factory may settle a pool
+            outcome = self.act(
+                lambda: self.model.settle(self.a("settler"), round_id, round_return, digest),
+                "settler", self.pool, "settle", round_id, round_return, digest, MAX_RETURN_CAP, 10_000,
                 returns=False,
             )
         else:
             outcome = self.act(
-                lambda: self.model.settle(self.a(via), round_id, round_return, digest),
-                via, self.pool, "settle", round_id, round_return, digest,
+                lambda: factory_model.settle(self.a(via), self.model, round_id, round_return, digest),
+                via, self.factory, "settle", pool, round_id, round_return, digest,
                 returns=False,
             )
         if outcome is REVERTED:
@@ -516,7 +523,7 @@ class PoolMachine(RuleBasedStateMachine):
                 note_event("a deposit group converted with rounding")
         return outcome
 
-    @rule(kind=st.sampled_from(("above-cap", "below-cap", "skip", "duplicate", "stale", "open", "not-settler")), seed=seeds)
+    @rule(kind=st.sampled_from(("above-cap", "below-cap", "skip", "duplicate", "stale", "open", "not-settler", "direct")), seed=seeds)
     def settle_invalid(self, kind: str, seed: int) -> None:
         """Invariant 7: out-of-cap, out-of-order, duplicate and open-round settlements revert,
         changing nothing (the storage comparison after the step proves the last part)."""
@@ -535,6 +542,8 @@ class PoolMachine(RuleBasedStateMachine):
             round_id = max(nxt - 2 - seed % 5, 0)
         elif kind == "open":
             round_id = max(self.model.current_round(), nxt)
+        elif kind == "direct":
+            via = "direct"
         else:
             via = ("outsider", "owner", "guardian", "alice", "wallet")[seed % 5]
         outcome = self.settle_and_check(via, round_id, round_return, seed)
@@ -683,7 +692,7 @@ class PoolMachine(RuleBasedStateMachine):
         is_owner = a == self.model.owner
         guardian = self.factory_model.is_guardian(a)
         calls: dict[str, tuple[bool, str, str, tuple[Any, ...], Any]] = {
-            "settle": (not self.factory_model.is_settler(a), "pool: not settler", "settle", (self.model.last_settled_round + 1, 0, b"\0" * 32), self.pool),
+            "settle": (not self.factory_model.is_settler(a), "factory: not settler", "settle", (self.pool.address, self.model.last_settled_round + 1, 0, b"\0" * 32), self.factory),
             "set_fee": (not is_owner, "ownable: caller is not the owner", "set_fee", (0,), self.pool),
             "claim_fees": (not is_owner, "ownable: caller is not the owner", "claim_fees", (a,), self.pool),
             "set_deposit_limit": (not is_owner, "ownable: caller is not the owner", "set_deposit_limit", (0,), self.pool),
@@ -691,7 +700,7 @@ class PoolMachine(RuleBasedStateMachine):
             "unpause": (not is_owner and not guardian and self.model.paused, "pool: not owner or guardian", "unpause", (), self.pool),
             "wind_down": (not is_owner and not guardian, "pool: not owner or guardian", "wind_down", (), self.pool),
             "transfer_ownership": (not is_owner, "ownable: caller is not the owner", "transfer_ownership", (a,), self.pool),
-            "initialize": (True, "pool: already initialized", "initialize", (a, b"\x01" * 32, "x", "x", 0), self.pool),
+            "initialize": (True, "pool: already initialized", "initialize", (a, b"\x01" * 32, "x", 0), self.pool),
             "set_stall_gap": (a not in self.factory_model.admins, "factory: not admin", "set_stall_gap", (40 * 86_400,), self.factory),
         }
         applies, message, method, args, contract = calls[function]
@@ -984,7 +993,7 @@ class PoolMachine(RuleBasedStateMachine):
         m = self.model
         if not m.is_closed:
             assert m.price_per_share() >= MIN_PRICE, "inv 17: an open pool's price fell below the floor"
-        assert m.total_supply() < 2**104, "inv 17: share supply beyond its bound"
+        assert m.share_supply() < 2**104, "inv 17: share supply beyond its bound"
 
     @invariant()
     def nothing_sent_to_zero(self) -> None:
@@ -1004,12 +1013,12 @@ class PoolMachine(RuleBasedStateMachine):
         m = self.model
         total = sum(m.shares.balances.values())
         assert total == m.total_supply(), f"inv 2: balances sum to {total}, totalSupply is {m.total_supply()}"
-        owed = m.pending_redeem_shares + sum(m.claimable_deposit_shares.values())
-        assert m.balance_of(m.address) >= owed, "inv 2: the pool holds fewer shares than it owes"
+        owed = sum(m.claimable_deposit_shares.values())
+        assert m.unclaimed_deposit_shares >= owed, "inv 2: the pool counts fewer unclaimed shares than it owes"
 
     @invariant()
     def price_moves_only_in_settlement(self) -> None:
-        assets, supply = self.model.total_assets, self.model.total_supply()
+        assets, supply = self.model.total_assets, self.model.share_supply()
         price = (assets + 1) * WAD // (supply + 1)
         if self.settled_in_step:
             self.settled_in_step = False

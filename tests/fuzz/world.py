@@ -21,7 +21,7 @@ from nmr_pools.attestation import attest_with_key
 from nmr_pools.deployment import DAY, System, deploy_with
 from nmr_pools.model import Clock, FactoryModel, PoolModel, RoundSchedule
 from nmr_pools.model.nmr import NmrLedger
-from tests.fuzz.chain import PROJECT_ROOT, BoaBackend, attach, load_partial
+from tests.fuzz.chain import PROJECT_ROOT, BoaBackend, attach_pool, load_partial
 from tests.fuzz.driver import Driver
 from tests.roles import TEST_ROLES
 
@@ -104,7 +104,8 @@ def build_world() -> World:
 
     model_id = MODEL_NAME.encode().ljust(32, b"\0")
     pool_address = _create_pool(driver, factory, model_id, accounts["deployer"].key)
-    pool = attach(load_partial(str(BoaBackend(deployer).folder / "DelegationPool.vy")), pool_address)
+    backend = BoaBackend(deployer)
+    pool = attach_pool(backend.partial("DelegationPool"), backend.partial("PoolExtension"), pool_address)
     addr["pool"] = pool_address
     clock.timestamp = boa.env.timestamp
     model = PoolModel(

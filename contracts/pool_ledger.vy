@@ -1,0 +1,698 @@
+# pragma version ~=0.4.3
+"""
+@title Pool ledger (module)
+@notice The storage of a delegation pool and the helpers both halves of the pool use: the core
+        (`DelegationPool.vy`: requests, claims, settlement, the ERC-20 shares) and its extension
+        (`PoolExtension.vy`: initialisation, owner settings, safety switches, views), which the
+        core reaches with a delegatecall from its fallback. Both initialise this module and the
+        snekmate modules in the same order, so they read and write the same slots (a test
+        compares the two storage layouts).
+
+        The pool's state lives in a few packed words, each field asserted to fit when written,
+        read once and written once per call. Shares a controller has not claimed yet, and shares
+        locked in redemptions, are counted but not minted, so a settlement touches no ERC-20
+        storage; the price counts
+            supply = totalSupply + unclaimed_deposit_shares + pending_redeem_shares.
+"""
+
+from snekmate.auth import ownable
+from snekmate.tokens import erc20
+from snekmate.utils import math
+
+uses: ownable
+uses: erc20
+
+# ---- interfaces ----
+
+interface INumeraire:
+    def transfer(to: address, amount: uint256) -> bool: nonpayable
+    def transferFrom(owner: address, to: address, amount: uint256) -> bool: nonpayable
+    def mint(_value: uint256) -> bool: nonpayable
+
+
+interface IPoolFactory:
+    def nmr() -> address: view
+    def genesis() -> uint256: view
+    def round_length() -> uint256: view
+    def fee_cap_bps() -> uint256: view
+    def fee_delay_rounds() -> uint256: view
+    def stall_gap() -> uint256: view
+    def treasury() -> address: view
+    def is_guardian(account: address) -> bool: view
+
+
+interface IPayoutTreasury:
+    def pay(amount: uint256) -> uint256: nonpayable
+
+
+# ---- constants ----
+
+# 1e18 = 100%: the unit of round returns and of the price per share
+WAD: constant(uint256) = 10**18
+# 10,000 basis points = 100%
+BPS: constant(uint256) = 10_000
+# hard ceiling of any return cap: 5% per round, like Numerai's payout cap
+MAX_RETURN_CAP: constant(uint256) = 5 * 10**16
+# virtual shares and assets added to every conversion (inflation/rounding guard)
+VIRTUAL_OFFSET: constant(uint256) = 1
+# a controller may hold this many open requests per side (one per round at most)
+MAX_OPEN_REQUESTS: constant(uint256) = 64
+# request queue sides
+DEPOSIT_SIDE: constant(uint256) = 0
+REDEEM_SIDE: constant(uint256) = 1
+# no deposit converts below this price (WAD: 1e-6 NMR per share); a settlement that leaves the
+# price below it closes the pool as depleted. It bounds shares per NMR wei by 1e6.
+MIN_PRICE: constant(uint256) = 10**12
+# the deposit limit's field: all ones means unlimited
+LIMIT_BITS: constant(uint256) = 96
+UNLIMITED: constant(uint256) = 2**96 - 1
+
+# ---- flags and structs ----
+
+# why a pool closed (empty while open)
+flag Closure:
+    WOUND_DOWN
+    EMERGENCY_EXIT
+    DEPLETED
+
+
+# the hot state (`_totals` and `_shares`), loaded once and stored once per call
+struct State:
+    total_assets: uint256
+    pending_deposit_assets: uint256
+    reserved_redeem_assets: uint256
+    unclaimed_deposit_shares: uint256
+    pending_redeem_shares: uint256
+    last_settled_round: uint256
+    closure: Closure
+    paused: bool
+
+
+# the owner's and the fee's settings (`_settings`)
+struct Settings:
+    high_water_mark: uint256
+    fee_bps: uint256
+    pending_fee_bps: uint256
+    pending_fee_round: uint256
+    wind_down_round: uint256
+
+
+# ---- storage: identity and configuration (set once, by `initialize`) ----
+
+# factory (bits 96..255) | genesis (32..95) | round length (0..31); nonzero once initialized
+_config: uint256
+# the NMR token (bits 96..255) | the owner's deposit limit in NMR (0..95; all ones: unlimited)
+_asset_and_limit: uint256
+# the Numerai model this pool backs (one pool per model)
+model_id: public(bytes32)
+# the model's short name: the share token is "NMR Pool <name>" / "np<name>"
+_model_name: String[24]
+
+# ---- storage: pool state, packed (field widths in bits) ----
+
+# total_assets (85: NMR backing the shares) | pending_deposit_assets (85: deposits not yet
+# converted) | reserved_redeem_assets (85: NMR set aside for converted redemptions)
+_totals: uint256
+# unclaimed_deposit_shares (105: converted, not yet claimed, not minted) | pending_redeem_shares
+# (105: burned at request, not yet converted) | last_settled_round (40) | closure (3) | paused (1)
+_shares: uint256
+# fees_owed (128: earned by the owner, unclaimed) | treasury_owed (128: gains the treasury
+# could not pay when they were settled; credited when collected)
+_owed: uint256
+# high_water_mark (128: WAD price fees are charged above) | fee_bps (16) | pending_fee_bps (16)
+# | pending_fee_round (40: first round a proposed increase applies to) | wind_down_round (40:
+# the last round a winding-down pool plays)
+_settings: uint256
+
+# ---- storage: request groups, keyed by the round the requests were made in ----
+
+# NMR requested for deposit (128) | shares minted for it when the group converted (128)
+_deposit_groups: HashMap[uint256, uint256]
+# shares requested for redemption (128) | NMR they converted to (128)
+_redeem_groups: HashMap[uint256, uint256]
+
+# ---- storage: per controller ----
+
+# per side: queue head (16) | queue tail (16) | claimable in (112) | claimable out (112); the
+# claimable pair of a converted deposit is (NMR requested, shares bought), of a redemption
+# (shares redeemed, NMR they are worth)
+_requests: HashMap[address, HashMap[uint256, uint256]]
+# the open requests of a controller and side, oldest first: round (128) | amount (128)
+_entries: HashMap[address, HashMap[uint256, HashMap[uint256, uint256]]]
+# ERC-7540 operators: controller -> operator -> approved
+isOperator: public(HashMap[address, HashMap[address, bool]])
+
+# ---- events ----
+
+event DepositRequest:
+    controller: indexed(address)
+    owner: indexed(address)
+    requestId: indexed(uint256)
+    sender: address
+    assets: uint256
+
+
+event RedeemRequest:
+    controller: indexed(address)
+    owner: indexed(address)
+    requestId: indexed(uint256)
+    sender: address
+    shares: uint256
+
+
+event Deposit:
+    sender: indexed(address)
+    owner: indexed(address)
+    assets: uint256
+    shares: uint256
+
+
+event Withdraw:
+    sender: indexed(address)
+    receiver: indexed(address)
+    owner: indexed(address)
+    assets: uint256
+    shares: uint256
+
+
+event OperatorSet:
+    controller: indexed(address)
+    operator: indexed(address)
+    approved: bool
+
+
+event DepositRequestCancelled:
+    controller: indexed(address)
+    requestId: indexed(uint256)
+    receiver: address
+    assets: uint256
+
+
+event RedeemRequestCancelled:
+    controller: indexed(address)
+    requestId: indexed(uint256)
+    receiver: address
+    shares: uint256
+
+
+# one event per settlement: the round's result, then the conversion of the next round's groups
+event Settled:
+    round: indexed(uint256)
+    round_return: int256
+    results_digest: bytes32
+    paid: uint256
+    unpaid: uint256
+    burned: uint256
+    fee: uint256
+    total_assets: uint256
+    price_per_share: uint256
+    high_water_mark: uint256
+    deposit_assets: uint256
+    deposit_shares: uint256
+    redeem_shares: uint256
+    redeem_assets: uint256
+
+
+event OwedCollected:
+    amount: uint256
+    fee: uint256
+    still_owed: uint256
+
+
+event FeeIncreaseProposed:
+    fee_bps: uint256
+    effective_round: uint256
+
+
+event FeeChanged:
+    old_fee_bps: uint256
+    new_fee_bps: uint256
+
+
+event FeesClaimed:
+    receiver: indexed(address)
+    amount: uint256
+
+
+event DepositLimitSet:
+    deposit_limit: uint256
+
+
+event Paused:
+    account: indexed(address)
+
+
+event Unpaused:
+    account: indexed(address)
+
+
+event WindDown:
+    account: indexed(address)
+    last_round: uint256
+
+
+event Closed:
+    closure: Closure
+    last_settled_round: uint256
+
+
+# ---- internal: packed storage ----
+
+
+@internal
+@pure
+def _field(amount: uint256, bits: uint256) -> uint256:
+    # a packed field must fit its width: a spill would corrupt its neighbour
+    assert amount < 1 << bits, "pool: value too large for its packed field"
+    return amount
+
+
+@internal
+@pure
+def _pair(high: uint256, low: uint256) -> uint256:
+    return self._field(high, 128) << 128 | self._field(low, 128)
+
+
+@internal
+@pure
+def _add_high(word: uint256, amount: uint256) -> uint256:
+    return self._pair((word >> 128) + amount, word % 2**128)
+
+
+@internal
+@view
+def _load_state() -> State:
+    totals: uint256 = self._totals
+    shares: uint256 = self._shares
+    return State(
+        total_assets=totals >> 170,
+        pending_deposit_assets=(totals >> 85) % 2**85,
+        reserved_redeem_assets=totals % 2**85,
+        unclaimed_deposit_shares=shares >> 151,
+        pending_redeem_shares=(shares >> 46) % 2**105,
+        last_settled_round=(shares >> 6) % 2**40,
+        closure=convert((shares >> 1) % 8, Closure),
+        paused=shares % 2 == 1,
+    )
+
+
+@internal
+def _store_state(state: State):
+    self._totals = (
+        self._field(state.total_assets, 85) << 170
+        | self._field(state.pending_deposit_assets, 85) << 85
+        | self._field(state.reserved_redeem_assets, 85)
+    )
+    self._shares = (
+        self._field(state.unclaimed_deposit_shares, 105) << 151
+        | self._field(state.pending_redeem_shares, 105) << 46
+        | self._field(state.last_settled_round, 40) << 6
+        | convert(state.closure, uint256) << 1
+        | convert(state.paused, uint256)
+    )
+
+
+@internal
+@view
+def _load_settings() -> Settings:
+    word: uint256 = self._settings
+    return Settings(
+        high_water_mark=word >> 128,
+        fee_bps=(word >> 112) % 2**16,
+        pending_fee_bps=(word >> 96) % 2**16,
+        pending_fee_round=(word >> 56) % 2**40,
+        wind_down_round=(word >> 16) % 2**40,
+    )
+
+
+@internal
+def _store_settings(settings: Settings):
+    self._settings = (
+        self._field(settings.high_water_mark, 128) << 128
+        | self._field(settings.fee_bps, 16) << 112
+        | self._field(settings.pending_fee_bps, 16) << 96
+        | self._field(settings.pending_fee_round, 40) << 56
+        | self._field(settings.wind_down_round, 40) << 16
+    )
+
+
+@internal
+@view
+def _settings_wind_down_round() -> uint256:
+    return (self._settings >> 16) % 2**40
+
+
+@internal
+@view
+def _factory() -> address:
+    return convert(self._config >> 96, address)
+
+
+@internal
+@view
+def _asset() -> address:
+    return convert(self._asset_and_limit >> LIMIT_BITS, address)
+
+
+# ---- internal: time and roles ----
+
+
+@internal
+@view
+def _current_round() -> uint256:
+    # round r is open while genesis + r*length <= now < genesis + (r+1)*length
+    config: uint256 = self._config
+    return (block.timestamp - (config >> 32) % 2**64) // (config % 2**32)
+
+
+@internal
+@view
+def _is_converted(request_round: uint256, side: uint256, state: State) -> bool:
+    # the group of round r converts right after round r-1 is settled, except the deposits of
+    # the group a depleting settlement skipped (they wait, to be taken back in full)
+    if side == DEPOSIT_SIDE and state.closure == Closure.DEPLETED:
+        return request_round <= state.last_settled_round
+    return request_round <= state.last_settled_round + 1
+
+
+@internal
+@view
+def _is_stalled(state: State) -> bool:
+    # the next round (last settled + 1) closed when round last settled + 2 opened; its result
+    # arrives about 20 rounds later, so the factory's stall gap (>= 30 days) is longer than that
+    config: uint256 = self._config
+    next_round_closed_at: uint256 = (config >> 32) % 2**64 + (state.last_settled_round + 2) * (config % 2**32)
+    return block.timestamp >= next_round_closed_at + staticcall IPoolFactory(self._factory()).stall_gap()
+
+
+@internal
+@view
+def _check_caller_for(account: address):
+    assert msg.sender == account or self.isOperator[account][msg.sender], "pool: not controller or operator"
+
+
+@internal
+@view
+def _check_owner_or_guardian():
+    is_owner: bool = msg.sender == ownable.owner
+    assert is_owner or staticcall IPoolFactory(self._factory()).is_guardian(msg.sender), "pool: not owner or guardian"
+
+
+@internal
+def _set_paused(paused: bool):
+    self._check_owner_or_guardian()
+    state: State = self._load_state()
+    if paused:
+        assert not state.paused, "pool: already paused"
+        log Paused(account=msg.sender)
+    else:
+        assert state.paused, "pool: not paused"
+        log Unpaused(account=msg.sender)
+    state.paused = paused
+    self._store_state(state)
+
+
+# ---- internal: conversions ----
+
+
+@internal
+@view
+def _supply(state: State) -> uint256:
+    # the shares the price counts: in circulation, claimable (not minted), locked in redemptions
+    return erc20.totalSupply + state.unclaimed_deposit_shares + state.pending_redeem_shares
+
+
+@internal
+@view
+def _to_shares(assets: uint256, state: State, roundup: bool) -> uint256:
+    # shares = assets * (supply + 1) / (total_assets + 1)
+    return math._mul_div(assets, self._supply(state) + VIRTUAL_OFFSET, state.total_assets + VIRTUAL_OFFSET, roundup)
+
+
+@internal
+@view
+def _to_assets(shares: uint256, state: State, roundup: bool) -> uint256:
+    # assets = shares * (total_assets + 1) / (supply + 1)
+    return math._mul_div(shares, state.total_assets + VIRTUAL_OFFSET, self._supply(state) + VIRTUAL_OFFSET, roundup)
+
+
+@internal
+@view
+def _price(state: State) -> uint256:
+    # round down: the price never overstates what a share is worth
+    return self._to_assets(WAD, state, False)
+
+
+@internal
+@pure
+def _abs(x: int256) -> uint256:
+    if x < 0:
+        # -(x + 1) cannot overflow, even for min_value(int256)
+        return convert(-(x + 1), uint256) + 1
+    return convert(x, uint256)
+
+
+# ---- internal: gains and fees ----
+
+
+@internal
+def _draw(amount: uint256) -> uint256:
+    # the treasury pays what it can, up to `amount`; the caller records the rest as owed
+    if amount == 0:
+        return 0
+    return extcall IPayoutTreasury(staticcall IPoolFactory(self._factory()).treasury()).pay(amount)
+
+
+@internal
+def _collect_owed(owed: uint256, fee_bps: uint256, state: State, settings: Settings) -> (uint256, uint256):
+    # draw what the treasury can pay of what it owes (the low half of `owed`), charging the fee
+    # above the mark; returns (NMR to credit to the active assets, net of the fee; `owed`
+    # updated: fees in the high half, still owed in the low). The caller credits it and lifts
+    # the mark: structs reach internal functions as copies, so nothing here may change them
+    amount: uint256 = self._draw(owed % 2**128)
+    if amount == 0:
+        return 0, owed
+    fee: uint256 = self._performance_fee(state.total_assets, state.total_assets + amount, fee_bps, state, settings)
+    still_owed: uint256 = owed % 2**128 - amount
+    log OwedCollected(amount=amount, fee=fee, still_owed=still_owed)
+    return amount - fee, self._pair((owed >> 128) + fee, still_owed)
+
+
+@internal
+@pure
+def _due_fee_increase(round: uint256, settings: Settings) -> Settings:
+    # a proposed increase applies from its effective round on (returned as new settings: the
+    # caller's struct is a copy here)
+    if settings.pending_fee_round == 0 or round < settings.pending_fee_round:
+        return settings
+    updated: Settings = settings
+    updated.fee_bps = settings.pending_fee_bps
+    updated.pending_fee_bps = 0
+    updated.pending_fee_round = 0
+    return updated
+
+
+@internal
+@view
+def _performance_fee(assets_before: uint256, assets_after: uint256, fee_bps: uint256, state: State, settings: Settings) -> uint256:
+    # fee = (assets_after - max(assets_before, assets at the high-water mark)) * fee_bps / 10_000
+    # assets at the high-water mark: the least A with (A + 1) * 1e18 / (supply + 1) >= hwm,
+    # i.e. ceil(hwm * (supply + 1) / 1e18) - 1
+    if fee_bps == 0:
+        return 0
+    hwm_assets: uint256 = math._mul_div(settings.high_water_mark, self._supply(state) + VIRTUAL_OFFSET, WAD, True) - 1
+    base: uint256 = max(assets_before, hwm_assets)
+    if assets_after <= base:
+        return 0
+    # round down: the fee never takes more than its share
+    return math._mul_div(assets_after - base, fee_bps, BPS, False)
+
+
+# ---- internal: per-controller request queues ----
+
+
+@internal
+def _enqueue(controller: address, side: uint256, request_round: uint256, amount: uint256):
+    # requests of one round share one entry; rounds only grow, so only the tail can match.
+    # Converted entries at the head are moved to the claimable pair first, keeping the queue short
+    header: uint256 = self._checkpoint(controller, side)
+    head: uint256 = header >> 240
+    tail: uint256 = (header >> 224) % 2**16
+    if tail > head:
+        last: uint256 = self._entries[controller][side][tail - 1]
+        if last >> 128 == request_round:
+            self._entries[controller][side][tail - 1] = self._add_low(last, amount)
+            return
+    assert tail - head < MAX_OPEN_REQUESTS, "pool: too many open requests"
+    self._entries[controller][side][tail] = self._pair(request_round, amount)
+    self._requests[controller][side] = self._header(head, tail + 1, header % 2**224)
+
+
+@internal
+@pure
+def _add_low(word: uint256, amount: uint256) -> uint256:
+    return self._pair(word >> 128, word % 2**128 + amount)
+
+
+@internal
+@pure
+def _header(head: uint256, tail: uint256, claimable: uint256) -> uint256:
+    # queue head (16) | tail (16) | claimable in (112) | claimable out (112)
+    return self._field(head, 16) << 240 | self._field(tail, 16) << 224 | claimable
+
+
+@internal
+@pure
+def _claimable_pair(claim_in: uint256, claim_out: uint256) -> uint256:
+    return self._field(claim_in, 112) << 112 | self._field(claim_out, 112)
+
+
+@internal
+def _add_claimable(controller: address, side: uint256, amount_in: uint256, amount_out: uint256):
+    header: uint256 = self._checkpoint(controller, side)
+    claim_in: uint256 = (header >> 112) % 2**112 + amount_in
+    claim_out: uint256 = header % 2**112 + amount_out
+    self._requests[controller][side] = header >> 224 << 224 | self._claimable_pair(claim_in, claim_out)
+
+
+@internal
+def _cancel(controller: address, side: uint256, request_id: uint256, state: State) -> uint256:
+    if state.closure == empty(Closure):
+        assert request_id == self._current_round(), "pool: round closed, cannot cancel"
+    assert not self._is_converted(request_id, side, state), "pool: request already converted"
+    header: uint256 = self._requests[controller][side]
+    head: uint256 = header >> 240
+    tail: uint256 = (header >> 224) % 2**16
+    for i: uint256 in range(head, tail, bound=MAX_OPEN_REQUESTS):
+        entry: uint256 = self._entries[controller][side][i]
+        amount: uint256 = entry % 2**128
+        if entry >> 128 == request_id and amount > 0:
+            if i == tail - 1:
+                # the newest entry: drop it
+                self._entries[controller][side][i] = 0
+                self._requests[controller][side] = self._header(head, tail - 1, header % 2**224)
+            else:
+                # an older entry (only in a closed pool): leave an empty marker
+                self._entries[controller][side][i] = request_id << 128
+            return amount
+    raise "pool: nothing pending to cancel"
+
+
+@internal
+@view
+def _scan(controller: address, side: uint256, state: State) -> (uint256, uint256, uint256, uint256):
+    # walk the converted prefix of the queue: (header, new head, amount requested, converted to)
+    header: uint256 = self._requests[controller][side]
+    head: uint256 = header >> 240
+    total_in: uint256 = 0
+    total_out: uint256 = 0
+    new_head: uint256 = head
+    for i: uint256 in range(head, (header >> 224) % 2**16, bound=MAX_OPEN_REQUESTS):
+        entry: uint256 = self._entries[controller][side][i]
+        entry_round: uint256 = entry >> 128
+        if not self._is_converted(entry_round, side, state):
+            break
+        new_head = i + 1
+        amount: uint256 = entry % 2**128
+        if amount == 0:
+            continue
+        total_in += amount
+        group: uint256 = 0
+        if side == DEPOSIT_SIDE:
+            group = self._deposit_groups[entry_round]
+        else:
+            group = self._redeem_groups[entry_round]
+        # round down: the controller's part of its group; group dust stays in the pool
+        total_out += math._mul_div(amount, group % 2**128, group >> 128, False)
+    return header, new_head, total_in, total_out
+
+
+@internal
+def _checkpoint(controller: address, side: uint256) -> uint256:
+    # move the controller's converted requests into its claimable pair; returns the header
+    state: State = self._load_state()
+    header: uint256 = 0
+    new_head: uint256 = 0
+    total_in: uint256 = 0
+    total_out: uint256 = 0
+    header, new_head, total_in, total_out = self._scan(controller, side, state)
+    head: uint256 = header >> 240
+    if new_head == head:
+        return header
+    for i: uint256 in range(head, new_head, bound=MAX_OPEN_REQUESTS):
+        self._entries[controller][side][i] = 0
+    tail: uint256 = (header >> 224) % 2**16
+    claimable: uint256 = self._claimable_pair((header >> 112) % 2**112 + total_in, header % 2**112 + total_out)
+    if new_head == tail:
+        header = claimable
+    else:
+        header = self._header(new_head, tail, claimable)
+    self._requests[controller][side] = header
+    return header
+
+
+@internal
+@view
+def _claimable_view(controller: address, side: uint256) -> (uint256, uint256):
+    header: uint256 = 0
+    new_head: uint256 = 0
+    total_in: uint256 = 0
+    total_out: uint256 = 0
+    header, new_head, total_in, total_out = self._scan(controller, side, self._load_state())
+    return (header >> 112) % 2**112 + total_in, header % 2**112 + total_out
+
+
+@internal
+@view
+def _pending_amount(controller: address, side: uint256, request_id: uint256) -> uint256:
+    if self._is_converted(request_id, side, self._load_state()):
+        return 0
+    header: uint256 = self._requests[controller][side]
+    for i: uint256 in range(header >> 240, (header >> 224) % 2**16, bound=MAX_OPEN_REQUESTS):
+        entry: uint256 = self._entries[controller][side][i]
+        if entry >> 128 == request_id:
+            return entry % 2**128
+    return 0
+
+
+# ---- internal: claims ----
+
+
+@internal
+def _claim(side: uint256, amount: uint256, amount_is_in: bool, receiver: address, controller: address) -> uint256:
+    # pay part of the controller's claimable pair: `amount` of its "in" side (NMR of a deposit,
+    # shares of a redemption) or of its "out" side; returns the other side's amount
+    self._check_caller_for(controller)
+    assert receiver != empty(address), "pool: zero receiver"
+    header: uint256 = self._checkpoint(controller, side)
+    claim_in: uint256 = (header >> 112) % 2**112
+    claim_out: uint256 = header % 2**112
+    used_in: uint256 = amount
+    used_out: uint256 = amount
+    if amount_is_in:
+        assert amount <= claim_in, "pool: more than claimable"
+        used_out = claim_out
+        if amount < claim_in:
+            # round down: the rest stays with the controller's remaining claim
+            used_out = math._mul_div(amount, claim_out, claim_in, False)
+    else:
+        assert amount <= claim_out, "pool: more than claimable"
+        used_in = claim_in
+        if amount < claim_out:
+            # round up: the claim used up is never understated
+            used_in = math._mul_div(amount, claim_in, claim_out, True)
+    self._requests[controller][side] = header >> 224 << 224 | self._claimable_pair(claim_in - used_in, claim_out - used_out)
+    state: State = self._load_state()
+    if side == DEPOSIT_SIDE:
+        # used_in NMR of deposits buys used_out shares, minted to the receiver now
+        state.unclaimed_deposit_shares -= used_out
+        self._store_state(state)
+        erc20._mint(receiver, used_out)
+        log Deposit(sender=controller, owner=receiver, assets=used_in, shares=used_out)
+        return used_in if not amount_is_in else used_out
+    # used_in redeemed shares are worth used_out NMR
+    state.reserved_redeem_assets -= used_out
+    self._store_state(state)
+    assert extcall INumeraire(self._asset()).transfer(receiver, used_out), "pool: NMR transfer failed"
+    log Withdraw(sender=msg.sender, receiver=receiver, owner=controller, assets=used_out, shares=used_in)
+    return used_out if amount_is_in else used_in
