@@ -15,7 +15,8 @@ from ape import accounts, chain, networks, project
 from ape.cli import ConnectedProviderCommand
 from rich.progress import Progress
 
-from nmr_pools.deployment import DAY, deploy_system
+from nmr_pools.attestation import attest_with_account
+from nmr_pools.deployment import ATTESTATION_LIFETIME, DAY, deploy_system
 
 NMR = 10**18
 # targets from the contracts issue, measured against the best Vyper vaults on anvil 1.7.1
@@ -40,7 +41,7 @@ class Bench:
         self.people = [accounts.test_accounts[i] for i in range(3, 9)]
         system = deploy_system(project, self.deployer, round_length=DAY)
         self.nmr, self.factory, self.treasury = system.nmr, system.factory, system.treasury
-        self.nmr.issue(self.deployer, 5_000_000 * NMR, sender=self.deployer)
+        # the deployer holds the stand-in's whole premined supply
         self.nmr.approve(self.treasury, 1_000_000 * NMR, sender=self.deployer)
         self.treasury.fund(1_000_000 * NMR, sender=self.deployer)
         for account in [self.funder, *self.people]:
@@ -56,7 +57,13 @@ class Bench:
         self.count += 1
         name = f"bench{self.count}"
         model = name.encode().ljust(32, b"\0")
-        receipt = self.factory.create_pool(model, name, fee_bps, sender=self.owner)
+        # the deployer is an attester: it signs that the owner owns the model
+        attestation = attest_with_account(
+            self.deployer, chain_id=int(chain.chain_id), factory=str(self.factory.address), model_id=model,
+            model_name=name, owner=str(self.owner.address), deadline=int(chain.pending_timestamp) + ATTESTATION_LIFETIME,
+        )
+        receipt = self.factory.create_pool(model, name, fee_bps, attestation.attester, attestation.deadline,
+                                           attestation.signature_bytes, sender=self.owner)
         pool = project.DelegationPool.at(self.factory.pool_of(model))
         for account in [self.funder, *self.people]:
             self.nmr.approve(pool, 100_000 * NMR, sender=account)
