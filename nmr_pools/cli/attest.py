@@ -61,6 +61,18 @@ def _require_no_pool(ctx: Context, model_id: str, key: bytes) -> None:
         raise click.BadParameter(f"model {model_id!r} already has a pool: {existing}.", param_hint="--model-id")
 
 
+def _signing_note(account: Any, message: dict[str, Any]) -> None:
+    """A keyfile wallet shows the typed message as raw hashes before "Sign:": say which is which."""
+    from ape_accounts import KeyfileAccount
+
+    from nmr_pools.attestation import signable
+
+    if isinstance(account, KeyfileAccount):
+        raw = signable(message)
+        click.echo(f"{account.alias} signs it as an EIP-712 message: header = the factory's domain separator "
+                   f"0x{bytes(raw.header).hex()}, body = the ModelOwnership hash 0x{bytes(raw.body).hex()}.")
+
+
 def _check_on_chain_digest(ctx: Context, attestation: Any) -> None:
     """The factory must compute the digest this module signs (same domain and type)."""
     from nmr_pools.attestation import digest
@@ -92,7 +104,7 @@ def attest(provider: Any, account: Any, model_id: str, model_name: str | None, o
            out: Path | None, deployments_path: Path | None) -> None:
     """Attest that --owner owns a model (an attester signs; the admin grants the role): writes the
     signed attestation the owner passes to `ape pools create-pool --attestation FILE`."""
-    from nmr_pools.attestation import attest_with_account
+    from nmr_pools.attestation import attest_with_account, ownership_message
     from nmr_pools.settlement import model_key
 
     name = checked_model_name(model_id, model_name)
@@ -109,6 +121,8 @@ def attest(provider: Any, account: Any, model_id: str, model_name: str | None, o
                f"valid until {utc(deadline)} ({duration(deadline - now())}), factory {ctx.factory.address}, "
                f"chain id {ctx.provider.chain_id}.")
     ready_to_sign(account)
+    _signing_note(account, ownership_message(int(ctx.provider.chain_id), str(ctx.factory.address), key, name,
+                                             owner_address, deadline))
     attestation = attest_with_account(
         account, chain_id=int(ctx.provider.chain_id), factory=str(ctx.factory.address), model_id=key,
         model_name=name, owner=owner_address, deadline=deadline,
@@ -172,7 +186,7 @@ def attestation_for_pool(ctx: Context, account: Any, model_id: str, key: bytes, 
                          attestation_path: Path | None, attester_ref: str | None) -> tuple[Any, str]:
     """The attestation `create-pool` sends, and the pool's model name: read from
     `attestation_path` (its name is the default), or signed now by the account `attester_ref`."""
-    from nmr_pools.attestation import attest_with_account
+    from nmr_pools.attestation import attest_with_account, ownership_message
 
     if attestation_path is not None and attester_ref is not None:
         raise click.UsageError("give --attestation FILE or --attester ACCOUNT, not both.")
@@ -191,9 +205,12 @@ def attestation_for_pool(ctx: Context, account: Any, model_id: str, key: bytes, 
     attester = load_account(str(attester_ref), "--attester")
     require_role(ctx.factory, attester, "attester", "attest model ownership")
     ready_to_sign(attester)
+    deadline = now() + ON_THE_SPOT_SECONDS
+    _signing_note(attester, ownership_message(int(ctx.provider.chain_id), str(ctx.factory.address), key, name,
+                                              str(account.address), deadline))
     attestation = attest_with_account(
         attester, chain_id=int(ctx.provider.chain_id), factory=str(ctx.factory.address), model_id=key,
-        model_name=name, owner=str(account.address), deadline=now() + ON_THE_SPOT_SECONDS,
+        model_name=name, owner=str(account.address), deadline=deadline,
     )
     if attestation is None:
         raise click.ClickException("the attester did not sign: nothing sent.")
