@@ -98,7 +98,7 @@ def _check_on_chain_digest(ctx: Context, attestation: Any) -> None:
 @click.option("--days", type=click.FloatRange(min=0, min_open=True, max=365), default=DEFAULT_DAYS,
               show_default=True, help="How long the attestation stays valid.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write it (default: attestation-<name>.json in the current folder).")
+              help="Where to write it (default: attestation-<name>.json in the current folder; folders are created).")
 @deployments_option
 def attest(provider: Any, account: Any, model_id: str, model_name: str | None, owner: str, days: float,
            out: Path | None, deployments_path: Path | None) -> None:
@@ -114,8 +114,6 @@ def attest(provider: Any, account: Any, model_id: str, model_name: str | None, o
     _require_no_pool(ctx, model_id, key)
     require_role(ctx.factory, account, "attester", "attest model ownership")
     path = out or Path(f"attestation-{name}.json")
-    if not path.parent.is_dir():
-        raise click.BadParameter(f"directory {path.parent} does not exist; create it first.", param_hint="--out")
     deadline = now() + int(days * DAY)
     click.echo(f"Attest as {account.address}: {owner_address} owns model {model_id!r} (pool name {name!r}), "
                f"valid until {utc(deadline)} ({duration(deadline - now())}), factory {ctx.factory.address}, "
@@ -130,6 +128,7 @@ def attest(provider: Any, account: Any, model_id: str, model_name: str | None, o
     if attestation is None:
         raise click.ClickException("not signed: no attestation written.")
     _check_on_chain_digest(ctx, attestation)
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(attestation.to_json(), encoding="utf-8")
     click.echo(f"Wrote {path}. The owner creates the pool with: ape pools create-pool --model-id {model_id} "
                f"--attestation {path} --fee PERCENT --account OWNER")

@@ -109,8 +109,10 @@ def wind_down(provider: Any, account: Any, pool_ref: str, dry_run: bool, deploym
     to_settle = last - settled
     click.echo(f"Wind down pool {label} as its {capacity} {account.address}:")
     click.echo(f"  - no new deposit requests from now on; round {last} (open now) is the last round the pool plays")
-    click.echo(f"  - rounds {settled + 1}..{last} are still settled as usual ({to_settle} to go, the last once round "
-               f"{last} closes) and every request converts on its usual schedule: nobody escapes a played round")
+    rounds = (f"round {last} is still settled as usual once it closes" if to_settle == 1 else
+              f"rounds {settled + 1}..{last} are still settled as usual ({to_settle} to go, the last once round "
+              f"{last} closes)")
+    click.echo(f"  - {rounds} and every request converts on its usual schedule: nobody escapes a played round")
     click.echo(f"  - redemptions requested after round {last} join round {last + 1}'s group: they convert when round "
                f"{last} is settled, at the pool's final price")
     click.echo(f"  - pending deposits still convert; a deposit made in round {last} can be cancelled while it is open")
