@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 from ape import accounts, chain, networks, project
 from ape.cli import ConnectedProviderCommand
+from eth_utils import to_checksum_address
 from rich.progress import Progress
 
 from nmr_pools.attestation import attest_with_account
@@ -118,7 +119,11 @@ def settle_by_delegators(bench: Bench, sizes: list[int], progress: Progress) -> 
         bench.next_round()
         task = progress.add_task(f"{n} delegators request", total=n)
         for i in range(n):
-            controller = f"0x{(0xD1E0000 + n * 10_000 + i):040x}"
+            # only a controller or its operator may file its requests: each of these keyless
+            # addresses (impersonated on anvil, given gas) makes the funder its operator first
+            controller = to_checksum_address(f"0x{(0xD1E0000 + n * 10_000 + i):040x}")
+            networks.provider.set_balance(controller, 10**17)
+            pool.setOperator(bench.funder, True, sender=accounts[controller])
             pool.requestDeposit(NMR, controller, bench.funder, sender=bench.funder)
             progress.advance(task)
         bench.next_round()
