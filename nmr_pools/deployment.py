@@ -1,8 +1,11 @@
-"""Deploy the protocol (NMR stand-in, treasury, pool implementation, factory).
+"""Deploy the protocol (NMR stand-in, treasury, pool implementation, factory), and create
+attested pools on it.
 
 One sequence of deployments and calls (`deploy_with`) for every chain backend: Ape (the CLI,
 the scripts, the demo and the Ape tests, through `deploy_system`) and titanoboa (the fuzzing
-suite, `tests/fuzz/system.py`), so the two can never drift apart.
+suite, `tests/fuzz/system.py`), so the two can never drift apart. `create_attested_pool` is
+how the demo, the benchmarks and the Ape tests create a pool on Ape: an attester signs the
+owner's model ownership (`nmr_pools.attestation`), the owner sends `create_pool` with it.
 """
 
 from __future__ import annotations
@@ -109,3 +112,34 @@ def deploy_system(
     if not multicall:
         return system
     return replace(system, multicall=deployer.deploy(project.Multicall))
+
+
+# how long the attestations `create_attested_pool` signs stay valid (they are used at once)
+ATTESTATION_LIFETIME = 3_600
+
+
+def create_attested_pool(
+    project: Any,
+    factory: Any,
+    *,
+    attester: Any,
+    owner: Any,
+    model_id: bytes,
+    model_name: str,
+    fee_bps: int,
+) -> Any:
+    """Create the pool of `model_id` owned by `owner` (Ape accounts), `attester` (an account with
+    the factory's ATTESTER role: the deployer has it) attesting the ownership; return the pool."""
+    from ape import chain
+
+    from nmr_pools.attestation import attest_with_account
+
+    attestation = attest_with_account(
+        attester, chain_id=int(chain.chain_id), factory=str(factory.address), model_id=model_id,
+        model_name=model_name, owner=str(owner.address), deadline=int(chain.pending_timestamp) + ATTESTATION_LIFETIME,
+    )
+    if attestation is None:
+        raise ValueError(f"{attester.address} did not sign the attestation of {model_name!r}")
+    factory.create_pool(model_id, model_name, fee_bps, attestation.attester, attestation.deadline,
+                        attestation.signature_bytes, sender=owner)
+    return project.DelegationPool.at(factory.pool_of(model_id))

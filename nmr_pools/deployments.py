@@ -1,9 +1,14 @@
 """The deployments file: where the protocol's contracts live on one network.
 
 `deployments/<ecosystem>-<network>.json` (relative to the current directory) holds the four
-addresses, the chain id and the deployment block, and the Multicall read aggregator's address
+addresses, the chain id and the deployment block, the Multicall read aggregator's address
 (`multicall`, absent from files written before it existed: the tools then read one call at a
-time); every `ape pools` command reads it, and `--deployments PATH` overrides the location.
+time), whether the NMR is the stand-in this project deployed (`nmr_stand_in`) and who deployed
+(`deployer`, who holds the stand-in's premined supply). Every `ape pools` command reads it, and
+`--deployments PATH` overrides the location.
+
+The stand-in is recognised by this file, never by probing the token: mainnet NMR's fallback
+answers any unknown call (`owner()`, `issue(...)`) with success and empty data.
 """
 
 from __future__ import annotations
@@ -37,6 +42,12 @@ class Deployment:
     factory: str
     # the read aggregator (contracts/Multicall.vy); None: batched reads fall back to plain calls
     multicall: str | None = None
+    # True: `nmr` is the stand-in deployed with the protocol (it has a faucet: the deployer's
+    # premined supply); False: a token the deployment was pointed at (mainnet NMR); None: a file
+    # written before this was recorded
+    nmr_stand_in: bool | None = None
+    # the account that deployed (every factory role; holds the stand-in's premined supply)
+    deployer: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2) + "\n"
@@ -85,6 +96,8 @@ def read_deployment(path: str | os.PathLike[str]) -> Deployment:
             pool_implementation=str(document["pool_implementation"]),
             factory=str(document["factory"]),
             multicall=str(document["multicall"]) if document.get("multicall") else None,
+            nmr_stand_in=bool(document["nmr_stand_in"]) if document.get("nmr_stand_in") is not None else None,
+            deployer=str(document["deployer"]) if document.get("deployer") else None,
         )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise DeploymentsError(

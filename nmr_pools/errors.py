@@ -9,7 +9,6 @@ _CONTRACT_NAMES = {
     "pool": "the pool",
     "factory": "the factory",
     "treasury": "the treasury",
-    "nmr": "the NMR token",
     "erc20": "the token",
     "ownable": "the pool",
 }
@@ -18,12 +17,15 @@ _CONTRACT_NAMES = {
 _HINTS = {
     "factory: not settler": "ask the factory admin to grant your account the settler role",
     "factory: not admin": "use the account that deployed the factory",
+    "factory: not an attester": "the attestation must be signed by an account with the attester role",
+    "factory: attestation expired": "ask the attester for a new one (`ape pools attest`)",
+    "factory: invalid attestation": "the attestation was signed for other terms or by another key; ask for a new one",
     "pool: paused": "the pool takes no new deposits while paused; redeeming and claiming still work",
-    "pool: shut down": "the pool is shut down; take your NMR back with `ape pools cancel`/`claim`",
+    "pool: winding down": "the pool takes no new deposits; redeeming and claiming still work",
+    "pool: closed": "nothing more is settled; take your NMR back with `ape pools redeem`, `cancel` and `claim`",
+    "pool: not stalled": "the emergency exit opens only once the pool's next round has waited longer than the stall gap",
     "pool: round closed, cannot cancel": "a request can be cancelled only while its round is open",
     "pool: deposit limit exceeded": "deposit less, or ask the pool owner to raise the limit",
-    "nmr: approve from non-zero": "the allowance must be reset to 0 first (`ape pools deposit` does this itself)",
-    "treasury: insufficient NMR": "fund the treasury with `ape pools fund-treasury` before settling",
     "ownable: caller is not the owner": "only the pool's owner may do this",
 }
 

@@ -8,7 +8,9 @@ converts to at today's price. Positions and ranges use the pool's integer formul
     shares = assets * (supply + 1) // (total_assets + 1)
     assets = shares * (total_assets + 1) // (supply + 1)
 The best/worst cases bound every in-flight round by the factory's return cap: each round
-moves a position by at most ±cap (fees ignored, so the best case is before fees).
+moves a position by at most ±cap (fees ignored, so the best case is before fees). A pool's
+lifecycle bounds the rounds in flight: a winding-down pool plays no round after its last, and a
+closed pool settles nothing more (`nmr_pools.lifecycle`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nmr_pools.amounts import WAD
+from nmr_pools.lifecycle import Lifecycle
 
 # virtual shares and assets the pool adds to every conversion
 VIRTUAL_OFFSET = 1
@@ -54,6 +57,7 @@ class PoolState:
     last_settled_round: int
     current_round: int
     return_cap: int
+    lifecycle: Lifecycle
 
     @classmethod
     def read(cls, pool: Any, factory: Any) -> PoolState:
@@ -68,8 +72,9 @@ class PoolState:
             total_assets=model.total_assets,
             supply=model.shares.total_supply,
             last_settled_round=model.last_settled_round,
-            current_round=int(pool.current_round()),
+            current_round=model.current_round(),
             return_cap=model.factory.return_cap,
+            lifecycle=Lifecycle.of(model),
         )
 
     @property
@@ -77,12 +82,16 @@ class PoolState:
         return to_assets(WAD, self.supply, self.total_assets)
 
     def rounds_before(self, request_round: int) -> int:
-        """Unsettled rounds before `request_round` (what must settle before its group converts)."""
+        """Unsettled rounds before `request_round` (what must settle before its group converts;
+        none in a closed pool, which settles nothing more)."""
+        if self.lifecycle.closed:
+            return 0
         return max(request_round - 1 - self.last_settled_round, 0)
 
     def in_flight(self) -> int:
-        """Rounds active shares already bear but that are not settled (the open one included)."""
-        return max(self.current_round - self.last_settled_round, 0)
+        """Rounds active shares already bear but that are not settled (the open one included,
+        none after a winding-down pool's last round, none in a closed pool)."""
+        return max(self.lifecycle.last_played_round - self.last_settled_round, 0)
 
 
 @dataclass(frozen=True)
@@ -157,8 +166,9 @@ def read_position(pool: Any, state: PoolState, account: Any) -> Position:
     # active shares bear every in-flight round
     worst, best = bounds(to_assets(active, state.supply, state.total_assets), cap, state.in_flight())
     for request_round, assets in position.pending_deposits:
-        # a deposit bears the rounds from the one it was made in up to the open one
-        low, high = bounds(assets, cap, state.current_round - request_round + 1)
+        # a deposit bears the rounds from the one it was made in up to the open one (or the
+        # wind-down's last); in a closed pool it comes back in full
+        low, high = bounds(assets, cap, max(state.lifecycle.last_played_round - request_round + 1, 0))
         worst, best = worst + low, best + high
     for request_round, shares in position.pending_redemptions:
         # locked shares bear the unsettled rounds before the one they were requested in

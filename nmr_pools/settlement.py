@@ -8,12 +8,16 @@ One code path for `ape pools settle`, `ape run settle` and the demo:
     report = execute_plan(plan, settler, progress=...)   # sends the batches, waits for receipts
 
 Planning maps each model id of the file to its pool through the factory registry
-(`model_id_to_bytes32`), skips pools that already settled the round (idempotent), and refuses
-the whole file -- before anything is sent -- when its round is not the next one for a pool,
-the round is still open, a return exceeds the factory's cap, or the treasury cannot pay the
-round's gains. Execution re-reads each pool's `last_settled_round` right before each batch,
-so re-running after a dropped node or a failed transaction finishes the job and settles no
-pool twice.
+(`model_id_to_bytes32`), skips pools that already settled the round (idempotent) and closed
+pools (wound down, emergency exit, depleted: nothing more is settled; a winding-down pool
+settles up to its last round, which closes it), and refuses the whole file -- before anything
+is sent -- when its round is not the next one for a pool, the round is still open, or a return
+exceeds the factory's cap. A treasury that cannot pay every gain is no reason to refuse: it
+pays what it holds and each pool records the rest as owed, drawn first at its next settlement
+(or by anyone with `collect_owed`) once the treasury is funded; the plan says how much will
+be owed. Execution re-reads each pool's `last_settled_round` right before each batch, so
+re-running after a dropped node or a failed transaction finishes the job and settles no pool
+twice.
 
 Reads go through `nmr_pools.chain.pool_state` in batches (a dozen `eth_call`s of 255 sub-calls
 each for 1,000 pools, through the Multicall aggregator the deployments file names), at one
@@ -86,11 +90,18 @@ class PoolSettlement:
     round: int
     round_return: int  # signed WAD
     active_assets: int  # totalAssets() when planned
+    treasury_owed: int = 0  # owed from earlier rounds: drawn from the treasury first
+    last_round: bool = False  # the pool winds down and this is its last round: settling it closes the pool
 
     @property
-    def expected_paid(self) -> int:
-        # round down, like the pool: paid = assets * r / 1e18
+    def expected_gain(self) -> int:
+        # round down, like the pool: gain = assets * r / 1e18
         return self.active_assets * self.round_return // WAD if self.round_return > 0 else 0
+
+    @property
+    def expected_draw(self) -> int:
+        """What the pool asks the treasury for: what it is owed, then this round's gain."""
+        return self.treasury_owed + self.expected_gain
 
     @property
     def expected_burned(self) -> int:
@@ -124,8 +135,19 @@ class SettlementPlan:
         return not self.problems
 
     @property
+    def expected_draw(self) -> int:
+        """NMR the pools ask the treasury for: this round's gains and what earlier rounds left owed."""
+        return sum(item.expected_draw for item in self.to_settle)
+
+    @property
     def expected_paid(self) -> int:
-        return sum(item.expected_paid for item in self.to_settle)
+        """What the treasury will pay: all it is asked for, or all it holds when that is less."""
+        return min(self.expected_draw, self.treasury_available)
+
+    @property
+    def expected_owed(self) -> int:
+        """What the treasury will still owe the pools after this round (0 when it can pay)."""
+        return self.expected_draw - self.expected_paid
 
     @property
     def expected_burned(self) -> int:
@@ -165,7 +187,8 @@ class SettlementPlan:
             lines.append("])")
         lines.append(
             f"Expected: {format_nmr(self.expected_paid)} paid from the treasury "
-            f"({format_nmr(self.treasury_available)} available), {format_nmr(self.expected_burned)} burned."
+            f"({format_nmr(self.treasury_available)} available), {format_nmr(self.expected_burned)} burned"
+            + (f", {format_nmr(self.expected_owed)} left owed to pools." if self.expected_owed else ".")
         )
         lines.extend(self.notes())
         return lines
@@ -182,6 +205,19 @@ class SettlementPlan:
             lines.append(f"skip {model_id}: pool {pool} already settled round {self.round}")
         for model_id, pool, why in self.closed:
             lines.append(f"skip {model_id}: pool {pool} is closed ({why}); nothing more is settled")
+        for item in self.to_settle:
+            if item.last_round:
+                lines.append(f"note: {item.model_id}'s pool {item.pool} winds down and round {self.round} is its last: "
+                             "settling it closes the pool")
+        if self.expected_owed:
+            earlier = sum(item.treasury_owed for item in self.to_settle)
+            asked = f"round {self.round}'s gains" + (
+                f" and {format_nmr(earlier)} owed from earlier rounds" if earlier else "")
+            lines.append(
+                f"note: treasury {self.treasury} holds {format_nmr(self.treasury_available)}, less than {asked} "
+                f"({format_nmr(self.expected_draw)}): it pays what it holds and {format_nmr(self.expected_owed)} stays "
+                "owed to the pools, drawn at their next settlement once it is funded (`ape pools fund-treasury`)"
+            )
         if self.models_without_pool:
             lines.append("models in the results without a pool (skipped): " + ", ".join(self.models_without_pool))
         for pool, last in self.pools_without_result:
@@ -259,22 +295,18 @@ def plan_settlement(
                 f"{last + 1}, not {round_id}; settle rounds {last + 1}..{round_id - 1} first"
             )
             continue
-        plan.to_settle.append(PoolSettlement(model.model_id, address, round_id, wad, state.total_assets))
+        plan.to_settle.append(PoolSettlement(
+            model.model_id, address, round_id, wad, state.total_assets, state.treasury_owed,
+            last_round=state.wind_down_round == round_id,
+        ))
 
     for address in registry.pools:
-        last = states[address].last_settled_round
-        if address not in with_result and last < round_id:
-            plan.pools_without_result.append((address, last))
+        state = states[address]
+        if address not in with_result and state.last_settled_round < round_id and state.settles_rounds:
+            plan.pools_without_result.append((address, state.last_settled_round))
 
     plan.treasury = registry.treasury
     plan.treasury_available = registry.treasury_available
-    if plan.expected_paid > plan.treasury_available:
-        short = plan.expected_paid - plan.treasury_available
-        plan.problems.append(
-            f"treasury {plan.treasury} holds {format_nmr(plan.treasury_available)} but round {round_id} pays "
-            f"{format_nmr(plan.expected_paid)} to pools: fund it with {format_nmr(short)} more "
-            f"(`ape pools fund-treasury --amount ...`)"
-        )
     plan.batch_size = choose_batch_size(plan, sender=sender, limit=batch_size)
     return plan
 
@@ -324,6 +356,8 @@ class SettledPool:
     burned: int
     fee: int
     price_per_share: int
+    unpaid: int = 0  # the part of this round's gain the treasury could not pay: owed to the pool
+    collected: int = 0  # owed NMR of earlier rounds drawn before this round applied (OwedCollected)
 
 
 @dataclass
@@ -345,19 +379,34 @@ class SettlementReport:
         return sum(item.burned for item in self.settled)
 
     @property
+    def total_unpaid(self) -> int:
+        return sum(item.unpaid for item in self.settled)
+
+    @property
+    def total_collected(self) -> int:
+        return sum(item.collected for item in self.settled)
+
+    @property
     def total_fees(self) -> int:
         return sum(item.fee for item in self.settled)
 
     def summary(self) -> list[str]:
         """Plain-words lines for the end of a run."""
-        return [
+        lines = [
             f"Round {self.round}: {len(self.settled)} pool(s) settled in {len(self.transactions)} transaction(s)"
             + (f", {len(self.skipped_already_settled)} already settled" if self.skipped_already_settled else ""),
             f"  paid from the treasury: {format_nmr(self.total_paid)}",
+        ]
+        if self.total_collected:
+            lines.append(f"  owed from earlier rounds, collected: {format_nmr(self.total_collected)}")
+        if self.total_unpaid:
+            lines.append(f"  gains the treasury could not pay (owed to the pools): {format_nmr(self.total_unpaid)}")
+        lines += [
             f"  burned:                 {format_nmr(self.total_burned)}",
             f"  performance fees:       {format_nmr(self.total_fees)}",
             f"  results digest:         {self.digest}",
         ]
+        return lines
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -419,6 +468,10 @@ def execute_plan(
             if fresh:
                 receipt = factory.settle_many(plan.reports(fresh), sender=sender)
                 report.transactions.append(str(receipt.txn_hash))
+                collected: dict[str, int] = {}
+                for log in receipt.decode_logs(pool_type.OwedCollected):
+                    address = str(log.contract_address)
+                    collected[address] = collected.get(address, 0) + int(log.amount)
                 for log in receipt.decode_logs(pool_type.Settled):
                     address = str(log.contract_address)
                     item = by_pool.get(address)
@@ -431,6 +484,8 @@ def execute_plan(
                             burned=int(log.burned),
                             fee=int(log.fee),
                             price_per_share=int(log.price_per_share),
+                            unpaid=int(log.unpaid),
+                            collected=collected.get(address, 0),
                         )
                     )
         except Exception as error:  # noqa: BLE001 - every failure becomes one resumable message

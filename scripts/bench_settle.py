@@ -20,7 +20,7 @@ from ape import accounts, chain, networks, project
 from ape.cli import ConnectedProviderCommand
 from rich.progress import Progress
 
-from nmr_pools.deployment import DAY, deploy_system
+from nmr_pools.deployment import DAY, create_attested_pool, deploy_system
 
 NMR = 10**18
 
@@ -41,17 +41,16 @@ def cli(n_pools: int, out: str, plain: bool):
     system = deploy_system(project, deployer, round_length=DAY, multicall=True)
     multicall = str(system.multicall.address)
     nmr, factory = system.nmr, system.factory
-    nmr.issue(deployer, 1_000_000 * NMR, sender=deployer)
+    # the deployer holds the stand-in's whole premined supply: the treasury and the funder get theirs from it
     nmr.approve(system.treasury, 1_000_000 * NMR, sender=deployer)
     system.treasury.fund(1_000_000 * NMR, sender=deployer)
-    nmr.issue(funder, n_pools * 10 * NMR, sender=deployer)
+    nmr.transfer(funder, n_pools * 10 * NMR, sender=deployer)
     names = [f"bench{i:05d}" for i in range(n_pools)]
     with Progress() as progress:
         task = progress.add_task("creating and funding pools", total=n_pools)
         for name in names:
-            key = model_id_to_bytes32(name)
-            factory.create_pool(key, name, 1_000, sender=owner)
-            pool = project.DelegationPool.at(factory.pool_of(key))
+            pool = create_attested_pool(project, factory, attester=deployer, owner=owner,
+                                        model_id=bytes(model_id_to_bytes32(name)), model_name=name, fee_bps=1_000)
             nmr.approve(pool, 10 * NMR, sender=funder)
             pool.requestDeposit(10 * NMR, funder, funder, sender=funder)
             progress.advance(task)

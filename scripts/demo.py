@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from nmr_pools.amounts import parse_nmr
 from nmr_pools.cli.common import PoolsCommand
 
 
@@ -29,7 +30,9 @@ def _positive(ctx, param, value):
 @click.option("--seed", default=7, show_default=True, help="Same seed, same numbers.")
 @click.option("--out", default="out/demo", show_default=True, type=click.Path(file_okay=False),
               help="Where the chart, report and results files go.")
-def cli(pools, delegators, rounds, lag, seed, out):
+@click.option("--treasury", "treasury", default="500000", show_default=True,
+              help="NMR the payout treasury starts with; a small one runs short and owes the pools the rest.")
+def cli(pools, delegators, rounds, lag, seed, out, treasury):
     """Run a tournament season end to end and write a report to out/demo/."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -38,7 +41,11 @@ def cli(pools, delegators, rounds, lag, seed, out):
     from nmr_pools.deployments import load_project
 
     console = Console()
-    config = season.SeasonConfig(pools, delegators, rounds, lag, seed, Path(out))
+    try:
+        funding = parse_nmr(treasury, what="--treasury", allow_zero=True)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--treasury") from None
+    config = season.SeasonConfig(pools, delegators, rounds, lag, seed, Path(out), funding)
     config.out.mkdir(parents=True, exist_ok=True)
     console.print(f"Season: {pools} pools, {delegators} delegators, {rounds} rounds, results lag {lag}, seed {seed}")
     with Progress(TextColumn("[bold]rounds"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

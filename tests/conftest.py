@@ -1,10 +1,14 @@
-"""Shared fixtures: named actors, a deployed system, and factories for pools and funded wallets."""
+"""Shared fixtures: named actors, a deployed system, and factories for pools and funded wallets.
+
+The NMR stand-in premines its whole supply to the deployer: the treasury and every wallet get
+their NMR by transfer from it. Pools are created with the deployer's (an attester's) signed
+word that their owner owns the model, as `create_pool` requires."""
 
 from __future__ import annotations
 
 import pytest
 
-from nmr_pools.deployment import DAY, deploy_system
+from nmr_pools.deployment import DAY, create_attested_pool, deploy_system
 from nmr_pools.fast_calls import name_default_caller
 from tests.roles import TEST_ROLES
 
@@ -79,7 +83,7 @@ def nmr(system):
 
 @pytest.fixture
 def treasury(system, deployer):
-    system.nmr.issue(deployer, 1_000_000 * NMR, sender=deployer)
+    """The treasury, holding 1,000,000 NMR of the deployer's premined supply."""
     system.nmr.approve(system.treasury, 1_000_000 * NMR, sender=deployer)
     system.treasury.fund(1_000_000 * NMR, sender=deployer)
     return system.treasury
@@ -91,14 +95,16 @@ def factory(system, treasury):
 
 
 @pytest.fixture
-def create_pool(project, factory, owner):
+def create_pool(project, factory, owner, deployer):
+    """`create_pool(name, fee_bps, pool_owner)`: the pool of model `name` (bytes32: the name
+    right-padded with zeros), its ownership attested by the deployer."""
     counter = iter(range(1, 1_000))
 
     def create(name: str | None = None, fee_bps: int = 2_000, pool_owner=None):
         name = name or f"model{next(counter)}"
         model_id = name.encode().ljust(32, b"\0")
-        factory.create_pool(model_id, name, fee_bps, sender=pool_owner or owner)
-        return project.DelegationPool.at(factory.pool_of(model_id))
+        return create_attested_pool(project, factory, attester=deployer, owner=pool_owner or owner,
+                                    model_id=model_id, model_name=name, fee_bps=fee_bps)
 
     return create
 
@@ -110,10 +116,11 @@ def pool(create_pool):
 
 @pytest.fixture
 def fund(nmr, deployer):
-    """Give `account` `amount` NMR and approve `spender` for it (mainnet approve rule aware)."""
+    """Give `account` `amount` NMR (a transfer from the deployer's premined supply) and approve
+    `spender` for it (mainnet approve rule aware)."""
 
     def give(account, amount: int, spender=None):
-        nmr.issue(account, amount, sender=deployer)
+        nmr.transfer(account, amount, sender=deployer)
         if spender is not None:
             current = nmr.allowance(account, spender)
             if current == 0:

@@ -31,8 +31,10 @@ CLOSURE = View("closure", (), "uint256")
 # the last round a winding-down pool plays (0: not winding down); it still settles up to it
 WIND_DOWN_ROUND = View("wind_down_round", (), "uint256")
 TOTAL_ASSETS = View("totalAssets", (), "uint256")
+# gains the treasury could not pay when settled: the pool collects them first at its next settlement
+TREASURY_OWED = View("treasury_owed", (), "uint256")
 # the pool views `read_settlement_states` reads, in the order PoolSettlementState takes them
-SETTLEMENT_VIEWS = (LAST_SETTLED_ROUND, CLOSURE, WIND_DOWN_ROUND, TOTAL_ASSETS)
+SETTLEMENT_VIEWS = (LAST_SETTLED_ROUND, CLOSURE, WIND_DOWN_ROUND, TOTAL_ASSETS, TREASURY_OWED)
 # Closure flag bits, by name (DelegationPool.vy `flag Closure`)
 CLOSURES = {1: "wound down", 2: "emergency exit", 4: "depleted"}
 
@@ -49,6 +51,7 @@ class PoolSettlementState:
     closure: int  # Closure flag; 0 while the pool settles
     wind_down_round: int  # last round a winding-down pool plays; 0 if not winding down
     total_assets: int  # active assets: what a round's return applies to
+    treasury_owed: int  # NMR the treasury owes the pool; its next settlement draws it first
 
     @property
     def settles_rounds(self) -> bool:

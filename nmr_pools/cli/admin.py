@@ -1,4 +1,4 @@
-"""Admin commands: deploy the protocol, fund the treasury, issue test NMR, grant roles."""
+"""Admin commands: deploy the protocol, fund the treasury, hand out stand-in NMR, grant roles."""
 
 from __future__ import annotations
 
@@ -17,10 +17,8 @@ from nmr_pools.cli.common import (
     deployments_option,
     resolve_address,
 )
+from nmr_pools.cli.permissions import ROLE_FLAGS, ROLE_POWERS, require_admin, same
 from nmr_pools.cli.signing import ready_to_sign
-
-# factory Role flags (PoolFactory.vy: ADMIN=1, SETTLER=2, GUARDIAN=4)
-ROLES = {"settler": 2, "guardian": 4, "admin": 1}
 
 
 def _is_mainnet(provider: Any) -> bool:
@@ -65,7 +63,8 @@ def _refuse_to_replace(path: Path, provider: Any) -> None:
               help="Use this NMR token instead of deploying the stand-in (mainnet uses the real NMR).")
 @click.option("--settler", "settlers", multiple=True, help="Grant the settler role to this address/alias (repeatable).")
 @amount_option("--fund-treasury", what="--fund-treasury", required=False,
-               help="NMR to put in the treasury after deploying (off mainnet it is issued first).")
+               help="NMR to put in the treasury from the deploying account (which holds the stand-in's "
+                    "whole premined supply).")
 @click.option("--force", is_flag=True,
               help="Replace a deployments file whose contracts are live, or that belongs to another chain.")
 @deployments_option
@@ -82,8 +81,9 @@ def deploy(
 ) -> None:
     """Deploy the protocol and write its addresses to the deployments file.
 
-    Off mainnet an NMR stand-in (with an owner faucet) is deployed; on mainnet the real NMR
-    (0x1776…6671) is used. The deploying account gets every factory role.
+    Off mainnet an NMR stand-in is deployed, its whole 11,000,000 NMR premined to the deploying
+    account (`faucet` hands it out); on mainnet the real NMR (0x1776…6671) is used. The
+    deploying account gets every factory role (admin, settler, guardian, attester).
     """
     from nmr_pools.approvals import ensure_allowance
     from nmr_pools.deployment import deploy_system
@@ -114,10 +114,8 @@ def deploy(
         project, account, round_length=round_length, genesis=genesis, nmr_address=nmr_address, multicall=True
     )
     for address in settler_addresses:
-        system.factory.grant_role(address, ROLES["settler"], sender=account)
+        system.factory.grant_role(address, ROLE_FLAGS["settler"], sender=account)
     if fund_treasury:
-        if nmr_address is None:
-            system.nmr.issue(account, fund_treasury, sender=account)
         balance = int(system.nmr.balanceOf(account))
         if balance < fund_treasury:
             raise click.UsageError(
@@ -132,6 +130,8 @@ def deploy(
         network=provider.network.name,
         chain_id=int(provider.chain_id),
         block=start_block,
+        nmr_stand_in=nmr_address is None,
+        deployer=str(account.address),
         **system.addresses(),
     )
     save_deployment(deployment, path)
@@ -170,48 +170,62 @@ def fund_treasury(provider: Any, account: Any, amount: int, deployments_path: Pa
 @network_option()
 @account_option()
 @click.option("--to", "to", required=True, help="Receiver: an address or an account alias.")
-@amount_option(required=False, help="NMR to issue, e.g. 500.")
+@amount_option(required=False, help="Stand-in NMR to hand out, e.g. 500.")
 @click.option("--eth", "eth", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Also send this much ether (for gas) from --account.")
 @deployments_option
 def faucet(provider: Any, account: Any, to: str, amount: int | None, eth: float, deployments_path: Path | None) -> None:
-    """Issue stand-in NMR and/or send ether to an account (the deployer signs; not on mainnet)."""
+    """Hand out stand-in NMR and/or send ether to an account (not on mainnet).
+
+    The NMR stand-in premines its whole supply to the deploying account, so the NMR is a
+    transfer from it (--account must be the deployer); burned NMR never comes back. The
+    stand-in is recognised by the deployments file, which `deploy` writes: on a real NMR
+    token there is no faucet."""
     if amount is None and eth == 0:
-        raise click.UsageError("give --amount (stand-in NMR to issue), --eth (ether to send), or both.")
+        raise click.UsageError("give --amount (stand-in NMR to hand out), --eth (ether to send), or both.")
     ctx = connect(provider, deployments_path)
     receiver = resolve_address(to, "--to")
     if _is_mainnet(ctx.provider):
-        raise click.UsageError("there is no faucet on mainnet: the real NMR cannot be issued.")
-    try:
-        nmr_owner = str(ctx.nmr.owner())
-    except Exception:  # noqa: BLE001 - a token without owner(): not our stand-in
-        raise click.UsageError(f"the NMR at {ctx.nmr.address} is not the stand-in; it has no faucet.") from None
-    if amount is not None and nmr_owner.lower() != str(account.address).lower():
-        raise click.UsageError(f"only the NMR stand-in's owner ({nmr_owner}) can issue NMR; pass --account for it.")
-    ready_to_sign(account)
-    done = []
+        raise click.UsageError("there is no faucet on mainnet: get NMR on an exchange, and ether for gas.")
+    deployment = ctx.deployment
     if amount is not None:
-        ctx.nmr.issue(receiver, amount, sender=account)
-        done.append(f"issued {format_nmr(amount)}")
+        if deployment.nmr_stand_in is None:
+            raise click.UsageError(f"the deployments file does not say whether the NMR at {ctx.nmr.address} is the "
+                                   "stand-in (it was written by an older `deploy`): deploy again to use the faucet.")
+        if not deployment.nmr_stand_in:
+            raise click.UsageError(f"the NMR at {ctx.nmr.address} is a real token, not the stand-in: it has no faucet; "
+                                   "send NMR from an account that holds some.")
+        holder = deployment.deployer or ""
+        if not same(holder, account.address):
+            raise click.UsageError(f"the stand-in's NMR is held by its deployer {holder}, not {account.address}: "
+                                   "pass --account for the deployer (TEST::0 on the local chain).")
+        left = int(ctx.nmr.balanceOf(account))
+        if left < amount:
+            raise click.BadParameter(f"the deployer holds {format_nmr(left)} of the premined supply, less than "
+                                     f"{format_nmr(amount)} (burned NMR never comes back).", param_hint="--amount")
+    ready_to_sign(account)
+    sent = []
+    if amount is not None:
+        ctx.nmr.transfer(receiver, amount, sender=account)
+        sent.append(format_nmr(amount))
     if eth > 0:
         account.transfer(receiver, int(eth * 10**18))
-        done.append(f"sent {eth:g} ether")
-    what = " and ".join(done)
-    click.echo(f"{what[0].upper()}{what[1:]} to {receiver}; it now holds {format_nmr(ctx.nmr.balanceOf(receiver))}.")
+        sent.append(f"{eth:g} ether")
+    click.echo(f"Sent {' and '.join(sent)} to {receiver}; it now holds {format_nmr(ctx.nmr.balanceOf(receiver))}.")
 
 
 @click.command(cls=PoolsCommand)
 @network_option()
 @account_option()
 @click.option("--to", "to", required=True, help="The account to grant the role to (address or alias).")
-@click.option("--role", type=click.Choice(sorted(ROLES)), required=True, help="The factory role.")
+@click.option("--role", type=click.Choice(sorted(ROLE_FLAGS)), required=True, help="The factory role.")
 @deployments_option
 def grant_role(provider: Any, account: Any, to: str, role: str, deployments_path: Path | None) -> None:
-    """Give an account a factory role (admin only)."""
+    """Give an account a factory role (admin only): settler (settles rounds), guardian (pauses or
+    winds down any pool), attester (attests model ownership for `create-pool`) or admin."""
     ctx = connect(provider, deployments_path)
     receiver = resolve_address(to, "--to")
-    if not int(ctx.factory.roles(account)) & ROLES["admin"]:
-        raise click.UsageError(f"{account.address} is not an admin of factory {ctx.factory.address}.")
+    require_admin(ctx.factory, account, f"grant roles on factory {ctx.factory.address}")
     ready_to_sign(account)
-    ctx.factory.grant_role(receiver, ROLES[role], sender=account)
-    click.echo(f"Granted the {role} role to {receiver}.")
+    ctx.factory.grant_role(receiver, ROLE_FLAGS[role], sender=account)
+    click.echo(f"Granted the {role} role to {receiver}: it may now {ROLE_POWERS[role]}.")

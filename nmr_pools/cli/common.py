@@ -189,6 +189,23 @@ def resolve_address(value: str, param_hint: str) -> str:
     raise click.BadParameter(f"{value!r} is neither an address (0x + 40 hex) nor an account alias.", param_hint=param_hint)
 
 
+def load_account(value: str, param_hint: str) -> Any:
+    """The Ape account named by `value` (TEST::n on a local chain, or an `ape accounts` alias),
+    whose key is at hand to sign with; a usage error otherwise."""
+    from ape import accounts
+
+    if value.upper().startswith("TEST::") and value[6:].isdigit():
+        index = int(value[6:])
+        if index < len(accounts.test_accounts):
+            return accounts.test_accounts[index]
+        raise click.BadParameter(f"there are {len(accounts.test_accounts)} test accounts, TEST::0 to "
+                                 f"TEST::{len(accounts.test_accounts) - 1}.", param_hint=param_hint)
+    if value in accounts.aliases:
+        return accounts.load(value)
+    raise click.BadParameter(f"{value!r} is not an account whose key is here (an `ape accounts` alias or TEST::n).",
+                             param_hint=param_hint)
+
+
 def model_label(pool: Any) -> str:
     """The model name a pool was created with (its share token is "NMR Pool <name>")."""
     name = str(pool.name())

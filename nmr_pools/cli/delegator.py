@@ -18,11 +18,15 @@ from nmr_pools.cli.common import (
     pool_option,
 )
 from nmr_pools.cli.signing import ready_to_sign
+from nmr_pools.cli.times import now
+from nmr_pools.lifecycle import Lifecycle
 
 
-def _when(request_round: int, last_settled: int) -> str:
+def _when(request_round: int, lifecycle: Lifecycle) -> str:
     """When a request of `request_round` converts, in words."""
-    wait = request_round - 1 - last_settled
+    if lifecycle.closed:
+        return "never converts: the pool is closed, so take it back with `ape pools cancel`"
+    wait = request_round - 1 - lifecycle.last_settled_round
     if wait <= 0:
         return "claimable now"
     return f"claimable once round {request_round - 1} is settled ({wait} round(s) to settle)"
@@ -42,9 +46,14 @@ def deposit(provider: Any, account: Any, pool_ref: str, amount: int, deployments
 
     ctx = connect(provider, deployments_path)
     pool = ctx.pool(pool_ref)
-    if pool.is_shutdown():
-        raise click.UsageError(f"pool {pool.address} is shut down and takes no deposits.")
-    if pool.paused():
+    state = PoolState.read(pool, ctx.factory)
+    lifecycle = state.lifecycle
+    if lifecycle.closed:
+        raise click.UsageError(f"pool {pool.address} is closed ({lifecycle.closed_because}) and takes no deposits.")
+    if lifecycle.winding_down:
+        raise click.UsageError(f"pool {pool.address} is winding down (round {lifecycle.wind_down_round} is its last) "
+                               "and takes no deposits; redeeming and claiming still work.")
+    if lifecycle.paused:
         raise click.UsageError(f"pool {pool.address} is paused and takes no new deposits (redeem and claim still work).")
     balance = int(ctx.nmr.balanceOf(account))
     if balance < amount:
@@ -56,7 +65,6 @@ def deposit(provider: Any, account: Any, pool_ref: str, amount: int, deployments
         raise click.BadParameter(
             f"the pool's deposit limit leaves room for {format_nmr(max(room, 0))} only.", param_hint="--amount"
         )
-    state = PoolState.read(pool, ctx.factory)
     preview = preview_deposit(state, amount)
     click.echo(f"Deposit {format_nmr(amount)} into {model_label(pool)} ({pool.address}), request id {preview.request_round}:")
     if preview.converts_now:
@@ -80,7 +88,7 @@ def deposit(provider: Any, account: Any, pool_ref: str, amount: int, deployments
     if claimable:
         click.echo(f"Requested; {format_nmr(claimable)} of deposits are claimable now: run `ape pools claim`.")
     else:
-        click.echo(f"Requested; {_when(preview.request_round, state.last_settled_round)}, then run `ape pools claim`.")
+        click.echo(f"Requested; {_when(preview.request_round, lifecycle)}, then run `ape pools claim`.")
 
 
 @click.command(cls=PoolsCommand)
@@ -93,7 +101,8 @@ def deposit(provider: Any, account: Any, pool_ref: str, amount: int, deployments
 def redeem(provider: Any, account: Any, pool_ref: str, shares: int | None, redeem_all: bool,
            deployments_path: Path | None) -> None:
     """Request a redemption: the shares are locked now and convert to NMR once the previous
-    round is settled (at once when the pool is caught up or shut down)."""
+    round is settled (at once when the pool is caught up or closed). While a pool winds down,
+    a redemption made after its last round converts when that round is settled."""
     from nmr_pools.preview import PoolState, preview_redeem
 
     if (shares is None) == (not redeem_all):
@@ -113,23 +122,28 @@ def redeem(provider: Any, account: Any, pool_ref: str, shares: int | None, redee
             param_hint="--shares",
         )
     state = PoolState.read(pool, ctx.factory)
+    lifecycle = state.lifecycle
     preview = preview_redeem(state, shares)
     click.echo(f"Redeem {format_nmr(shares, unit='shares')} of {model_label(pool)} ({pool.address}), "
                f"request id {preview.request_round}:")
-    if preview.converts_now or pool.is_shutdown():
-        click.echo(f"  converts at once to {format_nmr(preview.at_current_price)}")
+    if preview.converts_now:
+        price = "the final price" if lifecycle.closed else "today's price"
+        click.echo(f"  converts at once to {format_nmr(preview.at_current_price)} ({price})")
     else:
         click.echo(
             f"  worth {format_nmr(preview.at_current_price)} today; converts after round {preview.convert_after_round} "
             f"is settled, to between {format_nmr(preview.worst, unit='')} and {format_nmr(preview.best)}"
         )
+        if lifecycle.winding_down and preview.request_round == lifecycle.wind_down_round + 1:
+            click.echo(f"  the pool is winding down: round {lifecycle.wind_down_round} is the last it plays, so this "
+                       "redemption converts when that round is settled (the pool then closes)")
     ready_to_sign(account)
     pool.requestRedeem(shares, account, account, sender=account)
     claimable = int(pool.maxWithdraw(account))
     if claimable:
         click.echo(f"Requested; {format_nmr(claimable)} is claimable now: run `ape pools claim`.")
     else:
-        click.echo(f"Requested; {_when(preview.request_round, state.last_settled_round)}, then run `ape pools claim`.")
+        click.echo(f"Requested; {_when(preview.request_round, lifecycle)}, then run `ape pools claim`.")
 
 
 @click.command(cls=PoolsCommand)
@@ -140,11 +154,12 @@ def redeem(provider: Any, account: Any, pool_ref: str, shares: int | None, redee
               help="Which requests to cancel.")
 @deployments_option
 def cancel(provider: Any, account: Any, pool_ref: str, side: str, deployments_path: Path | None) -> None:
-    """Cancel your requests made in the open round (any pending one once the pool is shut down)."""
+    """Cancel your requests made in the open round (any pending one once the pool is closed:
+    deposits come back in full, redeemed shares come back to be redeemed again at once)."""
     ctx = connect(provider, deployments_path)
     pool = ctx.pool(pool_ref)
     current = int(pool.current_round())
-    shut = bool(pool.is_shutdown())
+    shut = int(pool.closure()) != 0
     sides = ["deposit", "redeem"] if side == "both" else [side]
     done = []
     pending_elsewhere = []
@@ -170,6 +185,8 @@ def cancel(provider: Any, account: Any, pool_ref: str, side: str, deployments_pa
         )
     for line in done:
         click.echo(f"Cancelled {line}.")
+    if shut and any(line.startswith("redeem") for line in done):
+        click.echo("The pool is closed: `ape pools redeem` converts those shares at once at its final price.")
 
 
 @click.command(cls=PoolsCommand)
@@ -180,6 +197,8 @@ def cancel(provider: Any, account: Any, pool_ref: str, side: str, deployments_pa
 def claim(provider: Any, account: Any, pool_ref: str | None, deployments_path: Path | None) -> None:
     """Claim everything that has converted: shares of deposits and NMR of redemptions."""
     ctx = connect(provider, deployments_path)
+    from nmr_pools.model.from_chain import load_pool_model
+
     pools = [ctx.pool(pool_ref)] if pool_ref else ctx.pools()
     claimed = 0
     waiting = []
@@ -199,13 +218,17 @@ def claim(provider: Any, account: Any, pool_ref: str | None, deployments_path: P
             pool.redeem(redeem_shares, account, account, sender=account)
             click.echo(f"{label}: claimed {format_nmr(assets)} for {format_nmr(redeem_shares, unit='shares')} redeemed.")
             claimed += 1
-        last = int(pool.last_settled_round())
-        for request_round, amount in pool.pending_requests(account, False):
+        deposits = pool.pending_requests(account, False)
+        redemptions = pool.pending_requests(account, True)
+        if not deposits and not redemptions:
+            continue
+        lifecycle = Lifecycle.of(load_pool_model(pool, ctx.factory, now()))
+        for request_round, amount in deposits:
             waiting.append(f"{label}: deposit of {format_nmr(int(amount))} (round {request_round}) "
-                           f"{_when(int(request_round), last)}")
-        for request_round, amount in pool.pending_requests(account, True):
+                           f"{_when(int(request_round), lifecycle)}")
+        for request_round, amount in redemptions:
             waiting.append(f"{label}: redemption of {format_nmr(int(amount), unit='shares')} (round {request_round}) "
-                           f"{_when(int(request_round), last)}")
+                           f"{_when(int(request_round), lifecycle)}")
     if not claimed:
         click.echo(f"Nothing to claim for {account.address}.")
     for line in waiting:

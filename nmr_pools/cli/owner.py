@@ -9,6 +9,7 @@ import click
 from ape.cli import account_option, network_option
 
 from nmr_pools.amounts import format_fee, format_nmr, parse_fee
+from nmr_pools.cli.attest import MAX_MODEL_NAME, attestation_for_pool, checked_model_name
 from nmr_pools.cli.common import (
     PoolsCommand,
     connect,
@@ -17,9 +18,6 @@ from nmr_pools.cli.common import (
     resolve_address,
 )
 from nmr_pools.cli.signing import ready_to_sign
-
-# PoolFactory.create_pool takes the model name as String[24]
-MAX_MODEL_NAME = 24
 
 
 def _fee_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
@@ -48,42 +46,39 @@ def _check_owner(pool: Any, account: Any) -> None:
 @account_option()
 @click.option("--model-id", required=True, help="The model: its name or Numerai id (or 0x + 64 hex).")
 @click.option("--name", "model_name", default=None,
-              help=f"Short name for the share token (at most {MAX_MODEL_NAME} characters; default: the model id).")
+              help=f"Short name for the share token (at most {MAX_MODEL_NAME} characters; default: the attested "
+                   "name, else the model id).")
 @fee_option
+@click.option("--attestation", "attestation_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="The attester's statement that you own the model (written by `ape pools attest`).")
+@click.option("--attester", "attester_ref", default=None,
+              help="Local play: an attester account at hand (e.g. TEST::0, the deployer) that signs it now.")
 @deployments_option
 def create_pool(provider: Any, account: Any, model_id: str, model_name: str | None, fee_bps: int,
-                deployments_path: Path | None) -> None:
-    """Create the pool of a model; the account becomes its owner and earns its fees."""
+                attestation_path: Path | None, attester_ref: str | None, deployments_path: Path | None) -> None:
+    """Create the pool of a model you own; you become its owner and earn its fees. The factory
+    needs an attester's signed word that the model is yours: --attestation FILE (from `ape pools
+    attest`), or on a local chain --attester TEST::0 to sign it on the spot."""
     from nmr_pools.settlement import model_key
 
     model_id = model_id.strip()
-    if not model_id:
-        raise click.BadParameter("the model id is empty.", param_hint="--model-id")
-    name = (model_name if model_name is not None else model_id).strip()
-    if not name:
-        raise click.BadParameter("the name is empty.", param_hint="--name")
-    if len(name.encode("utf-8")) > MAX_MODEL_NAME:
-        hint = "--name" if model_name is not None else "--model-id"
-        raise click.BadParameter(
-            f"{name!r} is longer than {MAX_MODEL_NAME} characters; give a shorter --name for the share token.",
-            param_hint=hint,
-        )
+    if attestation_path is None or model_name is not None:
+        checked_model_name(model_id, model_name)  # before connecting (an attestation's name is checked with it)
     ctx = connect(provider, deployments_path)
     factory = ctx.factory
     key = model_key(model_id)
-    existing = str(factory.pool_of(key))
-    if int(existing, 16) != 0:
-        raise click.BadParameter(f"model {model_id!r} already has a pool: {existing}.", param_hint="--model-id")
     cap = int(factory.fee_cap_bps())
     if fee_bps > cap:
         raise click.BadParameter(
             f"fee {format_fee(fee_bps)} is above the factory's cap of {format_fee(cap)}.", param_hint="--fee"
         )
+    attestation, name = attestation_for_pool(ctx, account, model_id, key, model_name, attestation_path, attester_ref)
     ready_to_sign(account)
-    factory.create_pool(key, name, fee_bps, sender=account)
+    factory.create_pool(key, name, fee_bps, attestation.attester, attestation.deadline, attestation.signature_bytes,
+                        sender=account)
     pool = ctx.project.DelegationPool.at(factory.pool_of(key))
     click.echo(f"Created pool {pool.address} for model {model_id!r} (share token {pool.symbol()}), "
-               f"fee {format_fee(fee_bps)}, owner {account.address}.")
+               f"fee {format_fee(fee_bps)}, owner {account.address}, attested by {attestation.attester}.")
     click.echo(f"model key (bytes32): 0x{key.hex()}")
 
 

@@ -55,10 +55,10 @@ def transfer_ownership(provider: Any, account: Any, pool_ref: str, to: str | Non
         new_owner = ZERO_ADDRESS
         click.echo(f"Withdraw the offer of {label} to {pending}; {account.address} stays its owner.")
     else:
-        new_owner = resolve_address(str(to), "--to")
-        if int(new_owner, 16) == 0:
+        if str(to).lower() == ZERO_ADDRESS.lower():  # before resolve_address, whose refusal is generic
             raise click.BadParameter("the zero address cannot own a pool; use --cancel to withdraw an offer.",
                                      param_hint="--to")
+        new_owner = resolve_address(str(to), "--to")
         if same(new_owner, account.address):
             raise click.BadParameter(f"{new_owner} already owns {label}.", param_hint="--to")
         replaces = f" (replacing the offer to {pending})" if pending and not same(pending, new_owner) else ""

@@ -59,3 +59,14 @@ def require_admin(factory: Any, account: Any, action: str) -> str:
     if "admin" not in factory_roles(factory, account):
         raise click.UsageError(f"{account.address} cannot {action}: it is not an admin of factory {factory.address}.")
     return "admin"
+
+
+def require_role(factory: Any, account: Any, role: str, action: str) -> str:
+    """`role` if `account` holds that factory role, else a usage error saying who grants it."""
+    if role not in factory_roles(factory, account):
+        article = "an" if role[0] in "aeiou" else "a"
+        raise click.UsageError(
+            f"{account.address} cannot {action}: it is not {article} {role} of factory {factory.address} (an "
+            f"admin grants it with `ape pools grant-role --role {role}`)."
+        )
+    return role

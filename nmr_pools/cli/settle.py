@@ -29,9 +29,10 @@ def settle(provider: Any, account: Any, round_id: int, results_path: Path, dry_r
            batch_size: int | None, deployments_path: Path | None) -> None:
     """Settle round N on every pool whose model is in the results file, in `settle_many`
     batches. Pools that already settled N are skipped, so re-running finishes an interrupted
-    run without settling any pool twice. The whole file is refused, before anything is sent,
-    if its digest does not match, its round is not the next one of a pool, a return exceeds
-    the cap, or the treasury cannot pay the gains."""
+    run without settling any pool twice; closed pools are skipped too. The whole file is
+    refused, before anything is sent, if its digest does not match, its round is not the next
+    one of a pool, or a return exceeds the cap. A treasury short of the gains pays what it
+    holds and the rest is owed to the pools (the plan says how much)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from nmr_pools.errors import SettlementError
@@ -85,9 +86,10 @@ def settle(provider: Any, account: Any, round_id: int, results_path: Path, dry_r
 def verify(provider: Any, round_id: int, predictions: Path, targets: Path, stakes: Path, meta_model: Path | None,
            config_name: str | None, results_path: Path | None, deployments_path: Path | None) -> None:
     """Recompute a round's results from its public inputs and check, for every pool of a
-    scored model, the results digest and the return it settled on chain. Prints every
-    mismatch and exits with an error if there is one."""
+    scored model, the results digest and the return it settled on chain (read from its
+    Settled events). Prints every mismatch and exits with an error if there is one."""
     from nmr_pools import scoring
+    from nmr_pools.chain.pool_history import read_pool_history, settled_layout
     from nmr_pools.settlement import model_key
 
     ctx = connect(provider, deployments_path)
@@ -110,7 +112,7 @@ def verify(provider: Any, round_id: int, predictions: Path, targets: Path, stake
         if given.digest != results.digest:
             mismatches.append(f"{results_path} has digest {given.digest}, the recomputed results {results.digest}")
     factory = ctx.factory
-    head = int(ctx.provider.get_block("latest").number)
+    layout = settled_layout(ctx.project.DelegationPool)
     checked = 0
     for model in results.models:
         address = str(factory.pool_of(model_key(model.model_id)))
@@ -118,17 +120,22 @@ def verify(provider: Any, round_id: int, predictions: Path, targets: Path, stake
             continue
         pool = ctx.project.DelegationPool.at(address)
         if int(pool.last_settled_round()) < round_id:
-            mismatches.append(f"{model.model_id}: pool {address} has not settled round {round_id} yet")
+            if int(pool.closure()):
+                click.echo(f"note: {model.model_id}: pool {address} closed before round {round_id} and settles "
+                           "nothing more: nothing to check")
+            else:
+                mismatches.append(f"{model.model_id}: pool {address} has not settled round {round_id} yet")
             continue
-        checked += 1
-        digest = "0x" + bytes(pool.results_digest(round_id)).hex()
-        if digest != results.digest:
-            mismatches.append(f"{model.model_id}: pool {address} settled with digest {digest}")
-        events = list(pool.Settled.range(ctx.deployment.block, head + 1, search_topics={"round": round_id}))
+        events = [item for item in read_pool_history(ctx.provider.web3, address, layout, ctx.deployment.block)
+                  if item.round == round_id]
         if not events:
             mismatches.append(f"{model.model_id}: no Settled event of round {round_id} found for pool {address}")
             continue
-        settled = int(events[-1].round_return)
+        checked += 1
+        event = events[-1]
+        if event.results_digest != results.digest:
+            mismatches.append(f"{model.model_id}: pool {address} settled with digest {event.results_digest}")
+        settled = event.round_return
         if settled != model.round_return_wad:
             mismatches.append(
                 f"{model.model_id}: pool {address} settled {format_wad_pct(settled)} ({settled}), "

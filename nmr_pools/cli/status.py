@@ -19,11 +19,6 @@ from nmr_pools.cli.common import (
 )
 
 
-def _when(request_round: int, last_settled: int) -> str:
-    wait = request_round - 1 - last_settled
-    return "now" if wait <= 0 else f"after round {request_round - 1} ({wait} to settle)"
-
-
 @click.command(cls=PoolsCommand)
 @network_option()
 @pool_option(required=False, help="Only this pool (address or model id; default: every pool).")
@@ -32,8 +27,10 @@ def _when(request_round: int, last_settled: int) -> str:
 @deployments_option
 def status(provider: Any, pool_ref: str | None, account_ref: str | None, deployments_path: Path | None) -> None:
     """A table of the pools (price per share, high-water mark, assets, pending requests, rounds
-    waiting, fees owed) and, with --account, what that account holds, has pending and can claim,
-    with the best and worst case of the rounds in flight (each at most ± the return cap)."""
+    waiting, fees owed, NMR the treasury owes each pool, and its state: active, paused, winding
+    down to round s, or closed and why) and, with --account, what that account holds, has
+    pending and can claim, with the best and worst case of the rounds in flight (each at most
+    ± the return cap)."""
     from rich.console import Console
 
     from nmr_pools.cli.tables import Sheet
@@ -47,39 +44,41 @@ def status(provider: Any, pool_ref: str | None, account_ref: str | None, deploym
     # the terminal's width, or 80 columns when piped (COLUMNS overrides): tables never cut a cell
     console = Console()
     console.print(f"factory {factory.address} · round {current} open")
-    console.print(f"treasury holds {format_nmr(ctx.treasury.available())} · return cap "
+    states = {pool.address: PoolState.read(pool, factory) for pool in pools}
+    owed = {address: state.model.treasury_owed for address, state in states.items()}
+    owed_line = f" · owes pools {format_nmr(sum(owed.values()))} it could not pay yet" if any(owed.values()) else ""
+    console.print(f"treasury holds {format_nmr(ctx.treasury.available())}{owed_line} · return cap "
                   f"±{int(factory.return_cap()) * 100 / 10**18:g}% per round")
     if not pools:
-        console.print("No pools yet: create one with `ape pools create-pool --model-id NAME --fee 20`.")
+        console.print("No pools yet: create one with `ape pools create-pool --model-id NAME --fee 20 --attestation "
+                      "FILE` (or `--attester TEST::0` on a local chain).")
         return
-    table = Sheet(
-        ("model", "pool", "price/share", "high-water mark", "active NMR", "pending deposits", "pending redemptions",
-         "last settled", "rounds waiting", "fee", "fees owed", "state"),
-        title="Pools",
-        right=frozenset(("price/share", "high-water mark", "active NMR", "pending deposits", "pending redemptions",
-                         "last settled", "rounds waiting", "fee", "fees owed")),
-        key_columns=2,
-    )
-    states = {}
+    amounts = ["price/share", "high-water mark", "active NMR", "pending deposits", "pending redemptions",
+               "last settled", "rounds waiting", "fee", "fees owed"]
+    # the treasury's debt to each pool only when there is some: the table stays narrow otherwise
+    if any(owed.values()):
+        amounts.append("owed by treasury")
+    table = Sheet(("model", "pool", *amounts, "state"), title="Pools", right=frozenset(amounts), key_columns=2)
     for pool in pools:
-        state = PoolState.read(pool, factory)
-        states[pool.address] = state
-        pending_shares = int(pool.pending_redeem_shares())
-        flags = [name for name, on in (("shut down", pool.is_shutdown()), ("paused", pool.paused())) if on]
-        table.add_row(
+        state = states[pool.address]
+        model = state.model
+        pending_shares = model.pending_redeem_shares
+        cells = [
             model_label(pool),
             str(pool.address),
             format_price(state.price),
-            format_price(int(pool.high_water_mark())),
+            format_price(model.high_water_mark),
             format_nmr(state.total_assets, unit=""),
-            format_nmr(int(pool.pending_deposit_assets()), unit=""),
+            format_nmr(model.pending_deposit_assets, unit=""),
             f"{format_nmr(pending_shares, unit='sh')}" if pending_shares else "0",
             str(state.last_settled_round),
             str(max(current - 1 - state.last_settled_round, 0)),
-            format_fee(int(pool.fee_bps())),
-            format_nmr(int(pool.fees_owed()), unit=""),
-            ", ".join(flags) or "open",
-        )
+            format_fee(model.fee_bps),
+            format_nmr(model.fees_owed, unit=""),
+        ]
+        if any(owed.values()):
+            cells.append(format_nmr(owed[pool.address], unit=""))
+        table.add_row(*cells, state.lifecycle.words())
     table.print(console)
     if account is None:
         return
@@ -100,10 +99,10 @@ def status(provider: Any, pool_ref: str | None, account_ref: str | None, deploym
         pending, when = [], []
         for request_round, assets in position.pending_deposits:
             pending.append(f"deposit {format_nmr(assets)} (r{request_round})")
-            when.append(_when(request_round, state.last_settled_round))
+            when.append(state.lifecycle.converts(request_round))
         for request_round, shares in position.pending_redemptions:
             pending.append(f"redeem {format_nmr(shares, unit='sh')} (r{request_round})")
-            when.append(_when(request_round, state.last_settled_round))
+            when.append(state.lifecycle.converts(request_round))
         rows.add_row(
             model_label(pool),
             format_nmr(position.shares, unit=""),

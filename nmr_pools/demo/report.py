@@ -61,6 +61,9 @@ class Conservation:
 
 
 def conservation(season: Season) -> Conservation:
+    """Each pool holds exactly what it accounts for; the treasury paid exactly what the pools
+    drew (this round's gains plus owed gains collected); what it could not pay is exactly what
+    the pools are still owed; the supply fell by exactly what the pools burned."""
     nmr, treasury = season.system.nmr, season.system.treasury
     lines, ok = [], True
     for spec, pool in zip(season.specs, season.pools, strict=True):
@@ -74,13 +77,21 @@ def conservation(season: Season) -> Conservation:
             f"{format_nmr(int(pool.reserved_redeem_assets()))} + fees {format_nmr(int(pool.fees_owed()))}"
             + ("" if held == owed else "  <-- MISMATCH")
         )
-    paid = sum(p.paid for h in season.history for p in h)
-    burned = sum(p.burned for h in season.history for p in h)
+    points = [p for h in season.history for p in h]
+    paid = sum(p.paid for p in points)
+    collected = sum(p.collected for p in points)
+    unpaid = sum(p.unpaid for p in points)
+    burned = sum(p.burned for p in points)
     drawn = season.treasury_start - int(treasury.available())
     destroyed = season.supply_start - int(nmr.totalSupply())
-    ok &= drawn == paid and destroyed == burned
-    lines.append(f"treasury paid out {format_nmr(drawn)}; pools report {format_nmr(paid)} paid"
-                 + ("" if drawn == paid else "  <-- MISMATCH"))
+    still_owed = sum(int(pool.treasury_owed()) for pool in season.pools)
+    ok &= drawn == paid + collected and destroyed == burned and still_owed == unpaid - collected
+    collected_words = f" + {format_nmr(collected)} owed and collected later" if collected else ""
+    lines.append(f"treasury paid out {format_nmr(drawn)}; pools report {format_nmr(paid)} paid{collected_words}"
+                 + ("" if drawn == paid + collected else "  <-- MISMATCH"))
+    lines.append(f"treasury owes pools {format_nmr(still_owed)}; pools report {format_nmr(unpaid)} it could not pay"
+                 + (f", {format_nmr(collected)} of it collected since" if collected else "")
+                 + ("" if still_owed == unpaid - collected else "  <-- MISMATCH"))
     lines.append(f"NMR supply fell by {format_nmr(destroyed)}; pools report {format_nmr(burned)} burned"
                  + ("" if destroyed == burned else "  <-- MISMATCH"))
     return Conservation(lines, ok)

@@ -16,7 +16,7 @@ from typing import Any
 
 from nmr_pools.demo.behaviour import Counts, act, claim_everything
 from nmr_pools.demo.cast import EXTRA_MODELS, NMR, Delegator, ModelSpec, model_specs, personalities
-from nmr_pools.deployment import DAY, System, deploy_system
+from nmr_pools.deployment import DAY, System, create_attested_pool, deploy_system
 
 TREASURY_FUNDING = 500_000 * NMR
 # people look at their claims now and then, not every day
@@ -35,6 +35,8 @@ class PoolPoint:
     fee: int
     price: int
     high_water_mark: int
+    unpaid: int = 0  # the part of the gain the treasury could not pay (owed to the pool)
+    collected: int = 0  # owed NMR of earlier rounds the pool drew before this round applied
 
 
 @dataclass
@@ -45,6 +47,7 @@ class SeasonConfig:
     lag: int = 20
     seed: int = 7
     out: Path = Path("out/demo")
+    treasury: int = TREASURY_FUNDING  # NMR wei the payout treasury starts with
 
 
 @dataclass
@@ -79,7 +82,9 @@ def _accounts(n: int, funder: Any) -> list[Any]:
 
 
 def setup(config: SeasonConfig, project: Any) -> Season:
-    """Deploy, fund the treasury, create the pools and hand every delegator a wallet with NMR."""
+    """Deploy, fund the treasury, create the pools (their ownership attested by the deployer)
+    and hand every delegator a wallet with NMR (transfers from the deployer, who holds the
+    stand-in's premined supply)."""
     from nmr_pools.scoring import model_id_to_bytes32
 
     rng = random.Random(config.seed)
@@ -91,19 +96,19 @@ def setup(config: SeasonConfig, project: Any) -> Season:
     system = deploy_system(project, deployer, round_length=DAY, multicall=True)
     system.factory.grant_role(settler, 2, sender=deployer)  # Role.SETTLER
     nmr = system.nmr
-    nmr.issue(deployer, TREASURY_FUNDING, sender=deployer)
-    nmr.approve(system.treasury, TREASURY_FUNDING, sender=deployer)
-    system.treasury.fund(TREASURY_FUNDING, sender=deployer)
-    pools = []
-    for spec, owner in zip(specs, owners, strict=True):
-        key = model_id_to_bytes32(spec.name)
-        system.factory.create_pool(key, spec.name, spec.fee_bps, sender=owner)
-        pools.append(project.DelegationPool.at(system.factory.pool_of(key)))
+    if config.treasury:
+        nmr.approve(system.treasury, config.treasury, sender=deployer)
+        system.treasury.fund(config.treasury, sender=deployer)
+    pools = [
+        create_attested_pool(project, system.factory, attester=deployer, owner=owner,
+                             model_id=bytes(model_id_to_bytes32(spec.name)), model_name=spec.name, fee_bps=spec.fee_bps)
+        for spec, owner in zip(specs, owners, strict=True)
+    ]
     delegators = []
     for account, (name, personality, favourite, budget) in zip(
         people, personalities(config.delegators, config.pools, rng), strict=True
     ):
-        nmr.issue(account, budget, sender=deployer)
+        nmr.transfer(account, budget, sender=deployer)
         delegators.append(Delegator(name, account, personality, favourite, budget))
     season = Season(config, system, specs, pools, owners, delegators, [[] for _ in pools], Counts())
     season.supply_start = int(nmr.totalSupply())
@@ -164,7 +169,7 @@ def settle_due(season: Season) -> None:
             if item is not None:
                 history.append(PoolPoint(
                     next_round, item.round_return, item.paid, item.burned, item.fee, item.price_per_share,
-                    int(pool.high_water_mark()),
+                    int(pool.high_water_mark()), item.unpaid, item.collected,
                 ))
 
 

@@ -92,7 +92,7 @@ def advance(chain, factory_of):
 @pytest.fixture
 def with_pool(ok, deployed):
     """Pool "alpha" owned by TEST::3 (fee 20%) and 1,000 NMR for TEST::4 and TEST::5."""
-    ok("create-pool", "--model-id", "alpha", "--fee", "20", "--account", "TEST::3")
+    ok("create-pool", "--model-id", "alpha", "--fee", "20", "--attester", "TEST::0", "--account", "TEST::3")
     ok("faucet", "--to", "TEST::4", "--amount", "1000", "--account", "TEST::0")
     ok("faucet", "--to", "TEST::5", "--amount", "1000", "--account", "TEST::0")
     return deployed

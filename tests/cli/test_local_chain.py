@@ -191,7 +191,7 @@ def test_faucet__ether_only_or_nmr_only__each_works_and_neither_is_refused(ok, f
     output = ok("faucet", "--to", "TEST::9", "--eth", "1.5", "--account", "TEST::0")
     assert f"Sent 1.5 ether to {receiver.address}; it now holds 0 NMR." in output
     assert receiver.balance - before == 15 * 10**17
-    assert f"Issued 2 NMR to {receiver.address}; it now holds 2 NMR." in ok(
+    assert f"Sent 2 NMR to {receiver.address}; it now holds 2 NMR." in ok(
         "faucet", "--to", "TEST::9", "--amount", "2", "--account", "TEST::0")
-    assert "give --amount (stand-in NMR to issue), --eth (ether to send), or both." in fails(
+    assert "give --amount (stand-in NMR to hand out), --eth (ether to send), or both." in fails(
         "faucet", "--to", "TEST::9", "--account", "TEST::0", code=2)

@@ -11,49 +11,56 @@ def pool_of(project, deployed, name="alpha"):
     return project.DelegationPool.at(factory.pool_of(model_key(name)))
 
 
-# ---- create-pool ----
+# ---- create-pool (the attestation flow itself: tests/cli/test_attest.py) ----
+
+# local play: the deployer (TEST::0, an attester) signs the ownership on the spot
+ATTESTER = ("--attester", "TEST::0")
 
 
 def test_create_pool__new_model__creates_pool_owned_by_account(ok, deployed, project, accounts):
-    output = ok("create-pool", "--model-id", "alpha", "--fee", "12.5%", "--account", "TEST::3")
+    output = ok("create-pool", "--model-id", "alpha", "--fee", "12.5%", *ATTESTER, "--account", "TEST::3")
     pool = pool_of(project, deployed)
     assert f"Created pool {pool.address} for model 'alpha'" in output
+    assert f"attested by {accounts[0].address}" in output
     assert pool.owner() == accounts[3] and pool.fee_bps() == 1250 and pool.symbol() == "npalpha"
 
 
 def test_create_pool__model_has_pool__usage_error(ok, fails, deployed):
-    ok("create-pool", "--model-id", "alpha", "--fee", "20", "--account", "TEST::3")
-    output = fails("create-pool", "--model-id", "alpha", "--fee", "20", "--account", "TEST::4", code=2)
+    ok("create-pool", "--model-id", "alpha", "--fee", "20", *ATTESTER, "--account", "TEST::3")
+    output = fails("create-pool", "--model-id", "alpha", "--fee", "20", *ATTESTER, "--account", "TEST::4", code=2)
     assert "model 'alpha' already has a pool" in output
 
 
 def test_create_pool__fee_above_cap__usage_error(fails, deployed):
-    output = fails("create-pool", "--model-id", "alpha", "--fee", "60", "--account", "TEST::3", code=2)
+    output = fails("create-pool", "--model-id", "alpha", "--fee", "60", *ATTESTER, "--account", "TEST::3", code=2)
     assert "fee 60% is above the factory's cap of 50%" in output
 
 
 def test_create_pool__bad_fee__usage_error(fails, deployed):
-    assert "is not a percentage" in fails("create-pool", "--model-id", "a", "--fee", "lots", "--account", "TEST::3")
-    assert "finer than one basis point" in fails("create-pool", "--model-id", "a", "--fee", "1.234", "--account", "TEST::3")
-    assert "between 0% and 100%" in fails("create-pool", "--model-id", "a", "--fee", "-5", "--account", "TEST::3")
+    def create(fee: str) -> str:
+        return fails("create-pool", "--model-id", "a", "--fee", fee, *ATTESTER, "--account", "TEST::3")
+
+    assert "is not a percentage" in create("lots")
+    assert "finer than one basis point" in create("1.234")
+    assert "between 0% and 100%" in create("-5")
 
 
 def test_create_pool__long_model_id__asks_for_name(ok, fails, deployed, project):
     long_id = "0x" + "ab" * 32
-    output = fails("create-pool", "--model-id", long_id, "--fee", "20", "--account", "TEST::3", code=2)
+    output = fails("create-pool", "--model-id", long_id, "--fee", "20", *ATTESTER, "--account", "TEST::3", code=2)
     assert "give a shorter --name" in output
-    ok("create-pool", "--model-id", long_id, "--name", "uuidmodel", "--fee", "20", "--account", "TEST::3")
+    ok("create-pool", "--model-id", long_id, "--name", "uuidmodel", "--fee", "20", *ATTESTER, "--account", "TEST::3")
     factory = project.PoolFactory.at(deployed["factory"])
     assert factory.pool_of(bytes.fromhex("ab" * 32)) != "0x" + "00" * 20
 
 
 def test_create_pool__no_deployment__says_deploy_first(fails, workdir):
-    output = fails("create-pool", "--model-id", "alpha", "--fee", "20", "--account", "TEST::3", code=2)
+    output = fails("create-pool", "--model-id", "alpha", "--fee", "20", *ATTESTER, "--account", "TEST::3", code=2)
     assert "No deployments file" in output and "ape pools deploy" in output
 
 
 def test_create_pool__unknown_account__usage_error(fails, deployed):
-    output = fails("create-pool", "--model-id", "alpha", "--fee", "20", "--account", "nobody", code=2)
+    output = fails("create-pool", "--model-id", "alpha", "--fee", "20", *ATTESTER, "--account", "nobody", code=2)
     assert "Account with alias 'nobody' not found" in output
 
 

@@ -34,7 +34,7 @@ def test_unknown_option_or_missing_one__usage_kept(fails, with_pool):
 
 
 def test_unknown_pool__lists_the_pools_that_exist(ok, fails, with_pool):
-    ok("create-pool", "--model-id", "beta", "--fee", "10", "--account", "TEST::3")
+    ok("create-pool", "--model-id", "beta", "--fee", "10", "--attester", "TEST::0", "--account", "TEST::3")
     output = fails("deposit", "--pool", "alhpa", "--amount", "1", "--account", "TEST::4", code=2)
     assert "model 'alhpa' has no pool; the pools are: alpha (0x" in output and ", beta (0x" in output
     output = fails("claim", "--pool", "0x" + "12" * 20, "--account", "TEST::4", code=2)
@@ -53,8 +53,11 @@ def test_unknown_pool__no_pools_yet__says_so(fails, deployed):
         ("grant-role", "--to", ZERO, "--role", "settler", "--account", "TEST::0"),
         ("claim-fees", "--pool", "alpha", "--to", ZERO, "--account", "TEST::3"),
         ("status", "--account", ZERO),
+        ("attest", "--model-id", "beta", "--owner", ZERO, "--account", "TEST::0"),
+        ("revoke-role", "--from", ZERO, "--role", "settler", "--account", "TEST::0"),
     ],
-    ids=["faucet --to", "grant-role --to", "claim-fees --to", "status --account"],
+    ids=["faucet --to", "grant-role --to", "claim-fees --to", "status --account", "attest --owner",
+         "revoke-role --from"],
 )
 def test_zero_address__refused_before_anything_is_sent(fails, with_pool, accounts, args):
     nonces = [accounts[i].nonce for i in range(5)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from eth_utils import keccak
 
 from nmr_pools.amounts import format_wad_pct
 from nmr_pools.scoring import synthetic_round
@@ -17,16 +16,11 @@ from tests.integration.helpers import NMR, write_round
 @pytest.fixture
 def three_pools(ok, with_pool):
     """Pools alpha, beta, gamma with deposits of 100, 200, 300 NMR (round 1)."""
-    ok("create-pool", "--model-id", "beta", "--fee", "0", "--account", "TEST::3")
-    ok("create-pool", "--model-id", "gamma", "--fee", "10", "--account", "TEST::3")
+    ok("create-pool", "--model-id", "beta", "--fee", "0", "--attester", "TEST::0", "--account", "TEST::3")
+    ok("create-pool", "--model-id", "gamma", "--fee", "10", "--attester", "TEST::0", "--account", "TEST::3")
     for name, amount in (("alpha", "100"), ("beta", "200"), ("gamma", "300")):
         ok("deposit", "--pool", name, "--amount", amount, "--account", "TEST::4")
     return with_pool
-
-
-SETTLED_TOPIC = "0x" + keccak(
-    text="Settled(uint256,int256,bytes32,uint256,uint256,uint256,uint256,uint256,uint256)"
-).hex()
 
 
 def settled_count(project, deployed, name, round_id):
@@ -36,11 +30,13 @@ def settled_count(project, deployed, name, round_id):
     starts at the deployment, not at block 0 (which made this take a minute late in a session)."""
     from ape import chain
 
+    from nmr_pools.chain.pool_history import settled_layout
+
     factory = project.PoolFactory.at(deployed["factory"])
     pool = project.DelegationPool.at(factory.pool_of(model_key(name)))
     logs = chain.provider.web3.eth.get_logs({
         "address": str(pool.address), "fromBlock": int(deployed["block"]), "toBlock": "latest",
-        "topics": [SETTLED_TOPIC, "0x" + round_id.to_bytes(32, "big").hex()],
+        "topics": [settled_layout(project.DelegationPool).topic, "0x" + round_id.to_bytes(32, "big").hex()],
     })
     return len(logs)
 
@@ -119,6 +115,51 @@ def test_settle__not_settler__refused(fails, three_pools, advance, workdir):
     write_round(workdir / "r1.json", 1, {"alpha": 0})
     output = fails("settle", "--round", "1", "--results", "r1.json", "--account", "TEST::4", code=1)
     assert "is not a settler of factory" in output
+
+
+def test_settle__treasury_short__settles_and_says_what_stays_owed(ok, deployed, workdir, advance, project):
+    """A treasury without enough NMR no longer blocks settlement: it pays what it holds and the
+    pools record the rest as owed, drawn at their next settlement once it is funded."""
+    ok("create-pool", "--model-id", "whale", "--fee", "0", "--attester", "TEST::0", "--account", "TEST::3")
+    ok("faucet", "--to", "TEST::4", "--amount", "3000000", "--account", "TEST::0")
+    ok("deposit", "--pool", "whale", "--amount", "3000000", "--account", "TEST::4")
+    advance()
+    write_round(workdir / "r1.json", 1, {"whale": 5 * 10**16})  # a 150,000 NMR gain; the treasury holds 100,000
+    output = ok("settle", "--round", "1", "--results", "r1.json", "--dry-run", "--account", "TEST::1")
+    assert ("Expected: 100,000 NMR paid from the treasury (100,000 NMR available), 0 NMR burned, 50,000 NMR left "
+            "owed to pools.") in output
+    assert ("holds 100,000 NMR, less than round 1's gains (150,000 NMR): it pays what it holds and 50,000 NMR stays "
+            "owed to the pools") in output
+    output = ok("settle", "--round", "1", "--results", "r1.json", "--account", "TEST::1")
+    assert "paid from the treasury: 100,000 NMR" in output
+    assert "gains the treasury could not pay (owed to the pools): 50,000 NMR" in output
+    output = ok("status")
+    assert "owes pools 50,000 NMR it could not pay yet" in output and "owed by treasury" in output
+
+    ok("fund-treasury", "--amount", "60000", "--account", "TEST::0")
+    advance()
+    write_round(workdir / "r2.json", 2, {"whale": 0})
+    output = ok("settle", "--round", "2", "--results", "r2.json", "--account", "TEST::1")
+    assert "owed from earlier rounds, collected: 50,000 NMR" in output
+    pool = project.DelegationPool.at(project.PoolFactory.at(deployed["factory"]).pool_of(model_key("whale")))
+    assert pool.treasury_owed() == 0 and pool.totalAssets() == 3_150_000 * NMR
+    assert "owes pools" not in ok("status")
+
+
+def test_settle__closed_pool__skipped_with_the_reason(ok, three_pools, advance, workdir, project):
+    ok("wind-down", "--pool", "beta", "--account", "TEST::3")  # round 1 is beta's last
+    advance()
+    write_round(workdir / "r1.json", 1, {"alpha": 0, "beta": 0, "gamma": 0})
+    output = ok("settle", "--round", "1", "--results", "r1.json", "--account", "TEST::1")
+    assert "beta's pool" in output and "round 1 is its last: settling it closes the pool" in output
+    assert "Round 1: 3 pool(s) settled" in output
+    advance()
+    write_round(workdir / "r2.json", 2, {"alpha": 0, "beta": 0, "gamma": 0})
+    output = ok("settle", "--round", "2", "--results", "r2.json", "--dry-run", "--account", "TEST::1")
+    assert "skip beta: pool" in output and "is closed (wound down); nothing more is settled" in output
+    output = ok("settle", "--round", "2", "--results", "r2.json", "--account", "TEST::1")
+    assert "Round 2: 2 pool(s) settled" in output
+    assert settled_count(project, three_pools, "beta", 2) == 0
 
 
 def test_settle__missing_file__bad_parameter(fails, three_pools):
@@ -206,8 +247,39 @@ def test_deployments__wrong_chain__says_so(ok, fails, deployed, workdir):
     assert "is not valid" in fails("status", code=2)
 
 
-def test_faucet__not_owner__usage_error(fails, deployed):
-    assert "only the NMR stand-in's owner" in fails("faucet", "--to", "TEST::4", "--amount", "1", "--account", "TEST::4")
+def test_faucet__not_the_deployer__usage_error_names_the_holder(fails, deployed, accounts):
+    output = fails("faucet", "--to", "TEST::4", "--amount", "1", "--account", "TEST::4", code=2)
+    assert f"the stand-in's NMR is held by its deployer {accounts[0].address}, not {accounts[4].address}" in output
+
+
+def test_faucet__more_than_the_deployer_holds__bad_parameter(fails, deployed):
+    # 11,000,000 premined, 100,000 of it in the treasury
+    output = fails("faucet", "--to", "TEST::4", "--amount", "10900001", "--account", "TEST::0", code=2)
+    assert "the deployer holds 10,900,000 NMR of the premined supply, less than 10,900,001 NMR" in output
+
+
+def test_faucet__real_nmr__refused_in_one_line_by_the_deployments_file(ok, fails, workdir, project, accounts):
+    """A token the deployment was pointed at (`deploy --nmr`, as on mainnet) has no faucet, whatever it
+    answers: mainnet NMR's fallback would answer `owner()` and `issue()` with success and no data."""
+    token = accounts[5].deploy(project.NMR)  # stands for a real NMR: not deployed by `deploy`
+    ok("deploy", "--account", "TEST::0", "--nmr", token.address)
+    deployed = json.loads((workdir / "deployments" / "ethereum-local.json").read_text())
+    assert deployed["nmr_stand_in"] is False and deployed["deployer"] == accounts[0].address
+    nonce = accounts[5].nonce
+    output = fails("faucet", "--to", "TEST::4", "--amount", "1", "--account", "TEST::5", code=2)
+    assert output.strip() == (f"Error: the NMR at {token.address} is a real token, not the stand-in: it has no "
+                              "faucet; send NMR from an account that holds some.")
+    assert accounts[5].nonce == nonce and token.balanceOf(accounts[4]) == 0
+    # ether alone is no NMR: it still works
+    assert "Sent 0.5 ether" in ok("faucet", "--to", "TEST::4", "--eth", "0.5", "--account", "TEST::5")
+
+
+def test_faucet__deployments_file_from_before_the_record__refused(ok, fails, deployed, workdir):
+    path = workdir / "deployments" / "ethereum-local.json"
+    old = {key: value for key, value in deployed.items() if key not in ("nmr_stand_in", "deployer")}
+    path.write_text(json.dumps(old))
+    output = fails("faucet", "--to", "TEST::4", "--amount", "1", "--account", "TEST::0", code=2)
+    assert "written by an older `deploy`): deploy again to use the faucet" in output
 
 
 def test_faucet__bad_receiver__bad_parameter(fails, deployed):
@@ -226,6 +298,13 @@ def test_grant_role__admin_grants_settler(ok, fails, deployed, project, accounts
     assert "is not an admin" in fails("grant-role", "--to", "TEST::6", "--role", "guardian", "--account", "TEST::6")
 
 
+def test_grant_role__attester__may_attest_and_revoke_takes_it_back(ok, fails, deployed, factory_of, accounts):
+    output = ok("grant-role", "--to", "TEST::6", "--role", "attester", "--account", "TEST::0")
+    assert "it may now attest model ownership for new pools" in output and factory_of.is_attester(accounts[6])
+    ok("revoke-role", "--from", "TEST::6", "--role", "attester", "--account", "TEST::0")
+    assert not factory_of.is_attester(accounts[6])
+
+
 def test_help__every_command(run):
     from nmr_pools.cli import COMMANDS
 
@@ -237,20 +316,17 @@ def test_help__every_command(run):
 
 def test_revert__translated_to_sentence(run, with_pool, project, accounts):
     """A revert the CLI did not pre-check becomes one sentence, no traceback."""
+    from ape.exceptions import ContractLogicError
+
+    from nmr_pools.errors import explain
+
     pool = project.DelegationPool.at(
         project.PoolFactory.at(with_pool["factory"]).pool_of(model_key("alpha"))
     )
-    pool.shutdown(sender=accounts[3])
-    # redeem has no shutdown pre-check; with no shares it is refused before sending anyway,
-    # so exercise the translation through a claim on a shut-down pool with a direct revert
-    from nmr_pools.errors import explain
-
-    try:
+    pool.wind_down(sender=accounts[3])
+    # `deposit` refuses a winding-down pool before sending; a direct call reverts
+    with pytest.raises(ContractLogicError) as error:
         pool.requestDeposit(1, accounts[4], accounts[4], sender=accounts[4])
-    except Exception as error:  # noqa: BLE001
-        assert explain(error) == (
-            "Refused by the pool: shut down (the pool is shut down; take your NMR back with "
-            "`ape pools cancel`/`claim`)."
-        )
-    else:
-        raise AssertionError("expected a revert")
+    assert explain(error.value) == (
+        "Refused by the pool: winding down (the pool takes no new deposits; redeeming and claiming still work)."
+    )

@@ -76,7 +76,7 @@ def test_sheet__too_wide__one_block_per_row():
 def test_status__80_columns_and_piped__addresses_and_numbers_whole(ok, with_pool, advance, monkeypatch):
     monkeypatch.setenv("COLUMNS", str(WIDTH))
     ok("deposit", "--pool", "alpha", "--amount", "100", "--account", "TEST::4")
-    ok("create-pool", "--model-id", "a-model-with-a-long-name", "--fee", "12.5", "--account", "TEST::3")
+    ok("create-pool", "--model-id", "a-model-with-a-long-name", "--fee", "12.5", "--attester", "TEST::0", "--account", "TEST::3")
     advance(2)
     ok("deposit", "--pool", "alpha", "--amount", "50.123456", "--account", "TEST::4")
     output = ok("status", "--account", "TEST::4")

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from nmr_pools.deployment import create_attested_pool
 from tests.integration.helpers import model_key
 
 
 @pytest.fixture
-def create_model_pool(project, factory, owner):
-    """Create the pool of model `name` (bytes32 key = `model_id_to_bytes32(name)`)."""
+def create_model_pool(project, factory, owner, deployer):
+    """Create the pool of model `name` (bytes32 key = `model_id_to_bytes32(name)`), its
+    ownership attested by the deployer."""
 
     def create(name: str, fee_bps: int = 2_000, pool_owner=None):
-        factory.create_pool(model_key(name), name, fee_bps, sender=pool_owner or owner)
-        return project.DelegationPool.at(factory.pool_of(model_key(name)))
+        return create_attested_pool(project, factory, attester=deployer, owner=pool_owner or owner,
+                                    model_id=model_key(name), model_name=name, fee_bps=fee_bps)
 
     return create
 

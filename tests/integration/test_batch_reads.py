@@ -54,7 +54,7 @@ def test_readers__same_answers__multicall_in_few_requests(chain, factory, three_
     assert [states[str(p.address)].settles_rounds for p in three_pools] == [True, False, True]
     assert states[str(three_pools[1].address)].closed_because == "wound down"
     assert [states[str(p.address)].wind_down_round for p in three_pools] == [0, 1, 1]
-    assert batched.requests == 3 and plain.requests == 12 + 12
+    assert batched.requests == 3 and plain.requests == 12 + 15
 
 
 def test_multicall__more_reads_than_one_request_takes__chunked_in_order(chain, factory, three_pools, aggregator):

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from nmr_pools.cli import cli
+from nmr_pools.deployment import create_attested_pool
 from nmr_pools.errors import SettlementError
 from nmr_pools.settlement import execute_plan, plan_settlement, read_results
 from tests.integration.helpers import NMR, model_key, write_round
@@ -37,10 +38,10 @@ def test_settle__node_dies_after_first_batch__rerun_settles_each_pool_once(
     nmr = project.NMR.at(deployed["nmr"])
     owner, alice, settler = accounts[3], accounts[4], accounts[1]
     pools = []
-    nmr.issue(alice, 1_000 * NMR, sender=accounts[0])
+    nmr.transfer(alice, 1_000 * NMR, sender=accounts[0])  # the deployer holds the premined supply
     for name in MODELS:
-        factory.create_pool(model_key(name), name, 2_000, sender=owner)
-        pool = project.DelegationPool.at(factory.pool_of(model_key(name)))
+        pool = create_attested_pool(project, factory, attester=accounts[0], owner=owner, model_id=model_key(name),
+                                    model_name=name, fee_bps=2_000)
         nmr.approve(pool, 100 * NMR, sender=alice)
         pool.requestDeposit(100 * NMR, alice, alice, sender=alice)
         pools.append(pool)

@@ -65,7 +65,7 @@ def test_flow__keyfile_wallets__deposit_settle_claim_verify(on_anvil, anvil_node
         deployed = json.loads((tmp_path / "deployments" / "ethereum-local.json").read_text())
         factory = project.PoolFactory.at(deployed["factory"])
         for name in ("alpha", "beta", "gamma"):
-            run("create-pool", "--model-id", name, "--fee", "20", "--account", "TEST::3")
+            run("create-pool", "--model-id", name, "--fee", "20", "--attester", "TEST::0", "--account", "TEST::3")
         for alias in WALLETS:
             run("faucet", "--to", alias, "--amount", "1000", "--account", "TEST::0")
 

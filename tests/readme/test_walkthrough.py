@@ -47,13 +47,18 @@ STEPS = [
     Step("ape pools deploy --account TEST::0",
          (r"Deploying from 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 on ethereum:local \(chain id 31337\)",
           rf"factory\s+{ADDRESS}", r"treasury funded with 100,000 NMR", r"Wrote .*deployments/ethereum-local\.json")),
+    Step("ape pools attest --model-id alpha --owner TEST::3",
+         ((r"Attest as 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266: 0x90F79bf6EB2c4f870365E785982E1f101E93b906 owns "
+           r"model 'alpha' \(pool name 'alpha'\), valid until .* \(7 days\)"),
+          r"Wrote out/attestation-alpha\.json\.")),
     Step("ape pools create-pool --model-id alpha",
-         (rf"Created pool (?P<pool>{ADDRESS}) for model 'alpha' \(share token npalpha\), fee 20%",)),
+         ((rf"Created pool (?P<pool>{ADDRESS}) for model 'alpha' \(share token npalpha\), fee 20%, owner "
+           r"0x90F79bf6EB2c4f870365E785982E1f101E93b906, attested by 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266\."),)),
     Step("ape accounts generate alice",
          (rf"A new account '{ADDRESS}' with HDPath .* has been added with the id 'alice'",),
          {"entropy": 1, "show mnemonic": 1, "new passphrase": 1, "repeat passphrase": 1}),
     Step("ape pools faucet --to alice",
-         (rf"Issued 500 NMR and sent 1 ether to {ADDRESS}; it now holds 500 NMR\.",)),
+         (rf"Sent 500 NMR and 1 ether to {ADDRESS}; it now holds 500 NMR\.",)),
     Step("ape pools deposit --pool alpha --amount 100",
          (r"Deposit 100 NMR into alpha", r"the pool is caught up: converts at once to 100 shares",
           r"allowing the pool to take 100 NMR \(approve\)", r"claimable now"),
@@ -89,7 +94,10 @@ STEPS = [
          (rf"Claimed {AMOUNT} NMR of fees from {ADDRESS} to 0x90F79bf6EB2c4f870365E785982E1f101E93b906\.",)),
     Step("ape pools set-fee --pool alpha --fee 10",
          (r"changed from 20% to 10%, effective now\.",)),
-    Step("ape pools status $NET", (r"round 2 open", r"last settled\s+1", r"fee\s+10%")),
+    Step("ape pools status $NET", (r"round 2 open", r"last settled\s+1", r"fee\s+10%", r"state\s+active")),
+    Step("ape pools wind-down --pool alpha",
+         (r"round 2 \(open now\) is the last round the pool plays",
+          r"Dry run: DelegationPool\(0x[0-9a-fA-F]{40}\)\.wind_down\(\) not sent\.")),
 ]
 
 # what no step may print: a traceback, a usage block, a third-party warning, a cell rich cut short

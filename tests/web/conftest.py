@@ -69,8 +69,8 @@ def deployed(run, tmp_path):
     """The protocol on anvil (TEST::1 settles), pools alpha (fee 20%) and beta (fee 0) owned
     by TEST::3, 1,000 NMR for TEST::4 (the wallet's account) and TEST::5."""
     run("deploy", "--account", "TEST::0", "--fund-treasury", "100000", "--settler", "TEST::1")
-    run("create-pool", "--model-id", "alpha", "--fee", "20", "--account", "TEST::3")
-    run("create-pool", "--model-id", "beta", "--fee", "0", "--account", "TEST::3")
+    run("create-pool", "--model-id", "alpha", "--fee", "20", "--attester", "TEST::0", "--account", "TEST::3")
+    run("create-pool", "--model-id", "beta", "--fee", "0", "--attester", "TEST::0", "--account", "TEST::3")
     run("faucet", "--to", "TEST::4", "--amount", "1000", "--account", "TEST::0")
     run("faucet", "--to", "TEST::5", "--amount", "1000", "--account", "TEST::0")
     path = tmp_path / "deployments" / "ethereum-local.json"

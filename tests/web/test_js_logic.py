@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from nmr_pools.amounts import format_fee, format_nmr, parse_fee, parse_nmr
+from nmr_pools.lifecycle import Lifecycle
 from nmr_pools.preview import bounds, to_assets, to_shares
 
 RUNNER = Path(__file__).resolve().parents[2] / "web" / "tests" / "run_cases.mjs"
@@ -142,3 +143,30 @@ def test_allowance_step__mainnet_nmr_approve_rule():
         None,
         None,
     ]
+
+
+def test_pool_state__same_words_and_rounds_as_python():
+    """The page's states, last played round, redemption group and "converts" words follow
+    `nmr_pools.lifecycle.Lifecycle` (what `ape pools status` prints) in every state."""
+    rng = random.Random(3)
+    cases, expected = [], []
+    for closure in (0, 1, 2, 4, 5):
+        for paused in (False, True):
+            for _ in range(12):
+                current = rng.randrange(2, 60)
+                last = rng.randrange(0, current)
+                wind_down = rng.choice([0, 0, rng.randrange(1, current + 1)])
+                if closure == 1 and wind_down == 0:
+                    wind_down = last  # a wound-down pool closed when its last round settled
+                request = rng.randrange(1, current + 1)
+                life = Lifecycle(closure, wind_down, paused, last, current, exit_opens_at=2**62, now=0)
+                cases.append(("lifecycle", [closure, wind_down, paused, last, current, request]))
+                expected.append({
+                    "text": life.words(),
+                    "lastPlayedRound": str(life.last_played_round),
+                    "redeemGroup": str(life.redeem_group()),
+                    # the status table's cell is terser: "after round 4 (2 to settle)"; the page adds "is settled"
+                    "converts": life.converts(request).replace(f"({request - 1 - last} to settle)",
+                                                               f"is settled ({request - 1 - last} to settle)"),
+                })
+    assert run_js(cases) == expected

@@ -4,8 +4,13 @@
 import { AmountError, formatFee, formatNmr, parseFee, parseNmr } from "./amounts.js";
 
 function checkAcceptsDeposits(pool) {
-  if (pool.state === "closed") throw new AmountError(`The ${pool.model} pool is closed and takes no deposits.`);
-  if (pool.state === "winding down") throw new AmountError(`The ${pool.model} pool is winding down and takes no deposits.`);
+  if (pool.state === "closed") {
+    throw new AmountError(`The ${pool.model} pool is closed (${pool.closedBecause}) and takes no deposits.`);
+  }
+  if (pool.state === "winding down") {
+    throw new AmountError(`The ${pool.model} pool is winding down (round ${pool.windDownRound} is its last) and takes `
+      + "no deposits; redeeming and claiming still work.");
+  }
   if (pool.state === "paused") {
     throw new AmountError(`The ${pool.model} pool is paused and takes no new deposits (redeeming and claiming still work).`);
   }

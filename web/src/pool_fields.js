@@ -1,6 +1,6 @@
 // Everything the page knows about the factory and its pools, read in one place. When the
-// contract's views change (wind-down, emergency exit, results committee), this module and
-// `poolState` change and nothing else does.
+// contract's views change (as wind-down and emergency exit replaced shutdown; the results
+// committee next), this module and `poolState` change and nothing else does.
 
 import { hexToString } from "viem";
 
@@ -24,8 +24,16 @@ const POOL_VIEWS = {
   feesOwed: "fees_owed",
   lastSettledRound: "last_settled_round",
   paused: "paused",
-  isShutdown: "is_shutdown",
+  // Closure flag: 0 open, 1 wound down, 2 emergency exit, 4 depleted
+  closure: "closure",
+  // the last round a winding-down pool plays (0: not winding down)
+  windDownRound: "wind_down_round",
+  // gains the treasury could not pay when settled, owed to the pool
+  treasuryOwed: "treasury_owed",
 };
+
+// DelegationPool.vy `flag Closure`: why a pool closed
+const CLOSURES = [[1n, "wound down"], [2n, "emergency exit"], [4n, "depleted"]];
 
 // field -> the factory's view function that returns it
 const FACTORY_VIEWS = {
@@ -37,15 +45,24 @@ const FACTORY_VIEWS = {
 };
 
 /**
- * The pool's state in words: "active", "paused", "winding down" or "closed".
- * Today's contract has `paused` and `is_shutdown` (a shut-down pool converts redemptions at
- * once and settles nothing more, so it reads as "closed"); the coming wind-down adds
- * "winding down" until its last round is settled.
+ * The pool's state (DESIGN.md §5, nmr_pools/lifecycle.py): its kind, "active", "paused",
+ * "winding down" (no new deposits; every round up to its last is still settled) or "closed"
+ * (nothing more is settled; redemptions convert at once at the final price), and the words
+ * `ape pools status` shows: "winding down to round 12", "closed: emergency exit", …
  */
 export function poolState(fields) {
-  if (fields.isShutdown) return "closed";
-  if (fields.paused) return "paused";
-  return "active";
+  const closure = BigInt(fields.closure ?? 0n);
+  const windDownRound = BigInt(fields.windDownRound ?? 0n);
+  if (closure !== 0n) {
+    const why = CLOSURES.filter(([bit]) => (closure & bit) !== 0n).map(([, words]) => words).join(", ");
+    return { state: "closed", text: `closed: ${why}`, closedBecause: why };
+  }
+  if (windDownRound !== 0n) {
+    const text = `winding down to round ${windDownRound}`;
+    return { state: "winding down", text: fields.paused ? `${text}, paused` : text, closedBecause: "" };
+  }
+  if (fields.paused) return { state: "paused", text: "paused", closedBecause: "" };
+  return { state: "active", text: "active", closedBecause: "" };
 }
 
 /** The model's readable name: the share token is "NMR Pool <name>". */
@@ -55,14 +72,17 @@ function modelLabel(name, modelId) {
 }
 
 function decorate(address, fields) {
-  const state = poolState(fields);
+  const { state, text, closedBecause } = poolState(fields);
   const room = fields.depositLimit - fields.totalAssets - fields.pendingDepositAssets;
   return {
     address,
     ...fields,
     model: modelLabel(fields.name, fields.modelId),
     state,
+    stateText: text,
+    closedBecause,
     closed: state === "closed",
+    windingDown: state === "winding down",
     acceptsDeposits: state === "active",
     unlimited: fields.depositLimit === NO_LIMIT,
     depositRoom: room > 0n ? room : 0n,

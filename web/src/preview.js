@@ -5,7 +5,9 @@
 //     shares = assets * (supply + 1) / (total_assets + 1)
 //     assets = shares * (total_assets + 1) / (supply + 1)
 // Best/worst cases bound every in-flight round by the factory's return cap: each round moves
-// a position by at most ±cap (fees ignored, so the best case is before fees).
+// a position by at most ±cap (fees ignored, so the best case is before fees). A winding-down
+// pool plays no round after its last, and a closed one settles nothing more
+// (nmr_pools/lifecycle.py).
 
 import { WAD } from "./amounts.js";
 
@@ -36,18 +38,38 @@ export function bounds(value, cap, rounds) {
   return [compound(value, -cap, rounds), compound(value, cap, rounds)];
 }
 
-/** Unsettled rounds before `requestRound` (what must settle before its group converts). */
+/** The last round the pool's active shares bear: the open one, a wind-down's last, or for a
+ * closed pool the last settled one (Lifecycle.last_played_round). */
+export function lastPlayedRound(pool, currentRound) {
+  if (pool.closed) return pool.lastSettledRound;
+  if (pool.windingDown) return currentRound < pool.windDownRound ? currentRound : pool.windDownRound;
+  return currentRound;
+}
+
+/** The group (request id) a redemption made now joins: after a wind-down's last round, the
+ * one after it (Lifecycle.redeem_group). */
+export function redeemGroup(pool, currentRound) {
+  if (pool.windDownRound && pool.windDownRound !== 0n && currentRound > pool.windDownRound + 1n) {
+    return pool.windDownRound + 1n;
+  }
+  return currentRound;
+}
+
+/** Unsettled rounds before `requestRound` (what must settle before its group converts; none in
+ * a closed pool). */
 export function roundsBefore(pool, requestRound) {
+  if (pool.closed) return 0n;
   return max0(requestRound - 1n - pool.lastSettledRound);
 }
 
 /** Rounds active shares already bear but that are not settled (the open one included). */
 export function inFlight(pool, currentRound) {
-  return max0(currentRound - pool.lastSettledRound);
+  return max0(lastPlayedRound(pool, currentRound) - pool.lastSettledRound);
 }
 
 /** When a request made in `requestRound` converts, in words (as `ape pools status`). */
 export function whenConverts(pool, requestRound) {
+  if (pool.closed) return "never: the pool is closed, cancel it to take it back";
   const wait = requestRound - 1n - pool.lastSettledRound;
   if (wait <= 0n) return "now";
   return `after round ${requestRound - 1n} is settled (${wait} to settle)`;
@@ -77,7 +99,7 @@ export function previewDeposit(pool, currentRound, returnCap, assets) {
 
 /** A redemption of `shares` requested now: it bears the unsettled rounds before now. */
 export function previewRedeem(pool, currentRound, returnCap, shares) {
-  const requestRound = currentRound;
+  const requestRound = redeemGroup(pool, currentRound);
   const convertsNow = pool.closed || requestRound <= pool.lastSettledRound + 1n;
   const wait = convertsNow ? 0n : roundsBefore(pool, requestRound);
   const value = toAssets(shares, pool.totalSupply, pool.totalAssets);
@@ -98,8 +120,9 @@ export function position(pool, currentRound, returnCap, raw) {
   // active shares bear every in-flight round
   let [worst, best] = bounds(toAssets(active, supply, totalAssets), returnCap, inFlight(pool, currentRound));
   for (const [requestRound, assets] of raw.pendingDeposits) {
-    // a deposit bears the rounds from the one it was made in up to the open one
-    const [low, high] = bounds(assets, returnCap, currentRound - requestRound + 1n);
+    // a deposit bears the rounds from the one it was made in up to the open one (or the
+    // wind-down's last); in a closed pool it comes back in full
+    const [low, high] = bounds(assets, returnCap, max0(lastPlayedRound(pool, currentRound) - requestRound + 1n));
     worst += low;
     best += high;
   }

@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 
 import { formatFee, formatNmr, parseFee, parseNmr } from "../src/amounts.js";
 import { allowanceStep } from "../src/approvals.js";
-import { bounds, toAssets, toShares } from "../src/preview.js";
+import { poolState } from "../src/pool_fields.js";
+import { bounds, lastPlayedRound, redeemGroup, toAssets, toShares, whenConverts } from "../src/preview.js";
 
 const big = (value) => BigInt(value);
 const str = (value) => (typeof value === "bigint" ? value.toString() : value);
@@ -27,6 +28,20 @@ const RUNNERS = {
   bounds: ([value, cap, rounds]) => bounds(big(value), big(cap), big(rounds)).map(str),
   toShares: ([assets, supply, total]) => str(toShares(big(assets), big(supply), big(total))),
   toAssets: ([shares, supply, total]) => str(toAssets(big(shares), big(supply), big(total))),
+  // a pool as the page decorates it, from its closure flag, wind-down round, paused flag, last settled round
+  lifecycle: ([closure, windDownRound, paused, lastSettledRound, currentRound, requestRound]) => {
+    const { state, text } = poolState({ closure: big(closure), windDownRound: big(windDownRound), paused });
+    const pool = {
+      closed: state === "closed", windingDown: state === "winding down", windDownRound: big(windDownRound),
+      lastSettledRound: big(lastSettledRound),
+    };
+    return {
+      text,
+      lastPlayedRound: str(lastPlayedRound(pool, big(currentRound))),
+      redeemGroup: str(redeemGroup(pool, big(currentRound))),
+      converts: whenConverts(pool, big(requestRound)),
+    };
+  },
   allowanceStep: ([current, amount]) => {
     const step = allowanceStep("0xPool", big(current), big(amount));
     return step && { functionName: step.functionName, args: step.args.map(str) };

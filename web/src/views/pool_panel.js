@@ -8,18 +8,34 @@ import { el, fill } from "../dom.js";
 import { previewDeposit, previewRedeem, whenConverts } from "../preview.js";
 import { feeText, roomText } from "./pools_view.js";
 
+/** The state, and what it means for the holders (DESIGN.md §5). */
+export function stateText(pool) {
+  if (pool.closed) return `${pool.stateText}: nothing more is settled; redemptions convert at once at the final price`;
+  if (pool.windingDown) {
+    return `${pool.stateText}: no new deposits; every round up to ${pool.windDownRound} is still settled, then the pool closes`;
+  }
+  return pool.stateText;
+}
+
+/** Gains the treasury could not pay when they were settled: the pool draws them later. */
+export function owedText(pool) {
+  if (pool.treasuryOwed === 0n) return "nothing";
+  return `${formatNmr(pool.treasuryOwed)} of gains, drawn at the next settlement once the treasury is funded`;
+}
+
 function facts(pool, chain) {
   const waiting = chain.currentRound - 1n - pool.lastSettledRound;
   const rows = [
     ["Pool", el("span", { class: "address" }, pool.address)],
     ["Owner", el("span", { class: "address" }, pool.owner)],
-    ["State", pool.state],
+    ["State", stateText(pool)],
     ["Price per share", formatPrice(pool.pricePerShare)],
     ["High-water mark", formatPrice(pool.highWaterMark)],
     ["NMR under management", formatNmr(pool.totalAssets)],
     ["Pending deposits", formatNmr(pool.pendingDepositAssets)],
     ["Pending redemptions", formatNmr(pool.pendingRedeemShares, { unit: "shares" })],
     ["Deposit limit left", roomText(pool)],
+    ["Owed by the treasury", owedText(pool)],
     ["Performance fee", feeText(pool)],
     ["Last settled round", `${pool.lastSettledRound} (${waiting > 0n ? waiting : 0n} closed round(s) waiting)`],
   ];
@@ -52,9 +68,12 @@ export function redeemPreviewText(pool, chain, text) {
     return "";
   }
   const p = previewRedeem(pool, chain.currentRound, chain.returnCap, shares);
-  if (p.convertsNow) return `Converts at once to ${formatNmr(p.atCurrentPrice)}.`;
+  if (p.convertsNow) return `Converts at once to ${formatNmr(p.atCurrentPrice)}${pool.closed ? " (the final price)" : ""}.`;
+  const last = pool.windingDown && p.requestRound === pool.windDownRound + 1n
+    ? ` The pool is winding down: round ${pool.windDownRound} is the last it plays, so this converts when it is settled.`
+    : "";
   return `Worth ${formatNmr(p.atCurrentPrice)} today; converts after round ${p.convertAfterRound} is settled `
-    + `(${p.roundsToWait} round(s) to go), to between ${formatNmr(p.worst, { unit: "" })} and ${formatNmr(p.best)}.`;
+    + `(${p.roundsToWait} round(s) to go), to between ${formatNmr(p.worst, { unit: "" })} and ${formatNmr(p.best)}.${last}`;
 }
 
 export function claimText(position) {
@@ -82,8 +101,9 @@ function pendingItems(pool, chain, position, onCancel) {
         ? el("button", { type: "button", class: "secondary", "aria-label": `Cancel the ${what.toLowerCase()}`,
           onclick: () => onCancel(side, round) }, "Cancel")
         : null;
-      items.push(el("li", { "data-side": side, "data-round": String(round) },
-        `${what}: converts ${when}. `, button));
+      const text = pool.closed ? `${what}: the pool is closed, so it never converts; cancel it to take it back. `
+        : `${what}: converts ${when}. `;
+      items.push(el("li", { "data-side": side, "data-round": String(round) }, text, button));
     }
   }
   return items.length ? items : [el("li", { class: "muted" }, "No pending requests.")];

@@ -29,7 +29,7 @@ export function renderPools(body, chain, history, selected, onSelect) {
     }, pool.model);
     return el("tr", { class: pool.address === selected ? "selected" : null, "data-pool": pool.address, "data-model": pool.model },
       el("th", { scope: "row" }, button),
-      el("td", { class: `state state-${pool.state.replace(" ", "-")}` }, pool.state),
+      el("td", { class: `state state-${pool.state.replace(" ", "-")}`, "data-state": pool.state }, pool.stateText),
       el("td", { class: "num", "data-field": "price" }, formatPrice(pool.pricePerShare)),
       el("td", { class: "num", "data-field": "hwm" }, formatPrice(pool.highWaterMark)),
       el("td", { class: "num", "data-field": "assets" }, formatNmr(pool.totalAssets)),
