@@ -109,9 +109,11 @@ def revert_reason(output: bytes) -> str:
 
 @dataclass
 class _Last:
-    """The computation of the last call `send` made (its events are read from it)."""
+    """The computation of the last call `send` made (its events are read from it), and how many
+    transactions `send` has made in this process."""
 
     computation: Any = None
+    sent: int = 0
 
 
 LAST = _Last()
@@ -128,6 +130,7 @@ def send(contract: Any, method: str, *args: Any, sender: str) -> Any:
         contract=contract,
     )
     LAST.computation = computation
+    LAST.sent += 1
     if computation.is_error:
         return Reverted(revert_reason(bytes(computation.output)))
     return function.contract.marshal_to_python(computation, function.func_t.return_type)

@@ -174,6 +174,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "DelegationPool.vy",
         (("    assert erc20.balanceOf[owner] >= shares, \"erc20: burn amount exceeds balance\"\n", ""),),
     ),
+    Mutant(
+        "M18",
+        "a getter unpacks the wrong half of its word (treasury_owed reads the fees owed)",
+        "PoolExtension.vy",
+        (("    return ledger._owed % 2**128", "    return ledger._owed >> 128"),),
+    ),
 )
 
 

@@ -61,13 +61,17 @@ class Runs:
     # how often the paths that matter were taken (closures, shortfalls, exits checked, ...)
     paths: Counter[str] = field(default_factory=Counter)
 
-    def record(self, machine: str, steps: int, histories: int, seconds: float, cpu_seconds: float) -> None:
-        """One summary line; CPU time as well as wall time, since other work may share the cores."""
+    def record(
+        self, machine: str, steps: int, histories: int, transactions: int, seconds: float, cpu_seconds: float
+    ) -> None:
+        """One summary line; CPU time as well as wall time, since other work may share the cores.
+        Transactions are counted beside steps since a compound step (an attack) sends dozens."""
         rate = steps / seconds if seconds else 0.0
         cpu_rate = steps / cpu_seconds if cpu_seconds else 0.0
         profile = os.environ.get(PROFILE_ENV, "ci")
         self.lines.append(
-            f"{machine}: {steps:,} steps in {histories:,} histories, {seconds:.0f} s wall, {cpu_seconds:.0f} s CPU "
+            f"{machine}: {steps:,} steps in {histories:,} histories ({transactions:,} transactions), "
+            f"{seconds:.0f} s wall, {cpu_seconds:.0f} s CPU "
             f"({rate:.0f} steps/s wall, {cpu_rate:.0f} per CPU second; profile {profile})"
         )
         if self.paths:

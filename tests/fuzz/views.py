@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from nmr_pools.model import PoolModel
+from nmr_pools.model.pool import UNLIMITED
 from tests.fuzz.chain import PROJECT_ROOT, load_partial
 
 LENS_SOURCE = PROJECT_ROOT / "tests" / "fuzz" / "contracts" / "PoolLens.vy"
@@ -29,6 +30,32 @@ GLOBALS = (
     "convertToAssets(1e18)",
     "block.timestamp",
 )
+# the getters of the packed storage (the fuzzer compares the packed words; these unpack them)
+GETTERS = (
+    "share_supply",
+    "last_settled_round",
+    "pending_deposit_assets",
+    "pending_redeem_shares",
+    "reserved_redeem_assets",
+    "closure",
+    "paused",
+    "fees_owed",
+    "treasury_owed",
+    "high_water_mark",
+    "fee_bps",
+    "pending_fee_bps",
+    "pending_fee_round",
+    "wind_down_round",
+    "deposit_limit",
+)
+POOL_STATE = (
+    "total_assets", "pending_deposit_assets", "reserved_redeem_assets", "unclaimed_deposit_shares",
+    "pending_redeem_shares", "last_settled_round", "closure", "paused",
+)
+SETTINGS = ("high_water_mark", "fee_bps", "pending_fee_bps", "pending_fee_round", "wind_down_round")
+# request groups read per lens call at most (the lens's bound)
+MAX_GROUPS = 24
+MAX_UINT256 = 2**256 - 1
 PER_CONTROLLER = (
     "balanceOf",
     "maxDeposit",
@@ -55,7 +82,8 @@ class ViewPlan:
         self.controllers = controllers
 
     def requests(self, model: PoolModel) -> list[tuple[str, int]]:
-        """Every queued request, the open round for every controller, and a round past it."""
+        """Every queued request, the open round for every controller, and the round after it for
+        the first (a future round must read zero; one controller shows it)."""
         current = model.current_round()
         by_address = {address: name for name, address in self.names.items()}
         asked: set[tuple[str, int]] = set()
@@ -63,20 +91,35 @@ class ViewPlan:
             for entry_round, _amount in queue.entries:
                 asked.add((by_address[controller], entry_round))
         for name in self.controllers:
-            asked.update({(name, current), (name, current + 1)})
+            asked.add((name, current))
+        asked.add((self.controllers[0], current + 1))
         return sorted(asked)[:MAX_REQUESTS]
+
+    def group_rounds(self, model: PoolModel) -> list[int]:
+        """Every round with a request group, the last settled round's neighbours, newest first."""
+        rounds = set(model.deposit_group_assets) | set(model.redeem_group_shares)
+        rounds.update({model.last_settled_round, model.last_settled_round + 1, model.last_settled_round + 2})
+        return sorted(rounds, reverse=True)[:MAX_GROUPS]
 
 
 def read_chain(lens: Any, pool: Any, plan: ViewPlan, model: PoolModel) -> dict[Any, Any]:
     requests = plan.requests(model)
+    group_rounds = plan.group_rounds(model)
     values = lens.read(
         pool.address,
         [plan.names[n] for n in plan.controllers],
         [plan.names[c] for c, _ in requests],
         [r for _, r in requests],
+        group_rounds,
     )
     it = iter(values)
     out: dict[Any, Any] = {name: next(it) for name in GLOBALS}
+    out.update({(name, "()"): next(it) for name in GETTERS})
+    out.update({("pool_state", field): next(it) for field in POOL_STATE})
+    out.update({("settings", field): next(it) for field in SETTINGS})
+    for r in group_rounds:
+        out[("deposit_group", r)] = (next(it), next(it))
+        out[("redeem_group", r)] = (next(it), next(it))
     for name in plan.controllers:
         for view in PER_CONTROLLER:
             out[(name, view)] = next(it)
@@ -101,6 +144,17 @@ def read_model(model: PoolModel, plan: ViewPlan) -> dict[Any, Any]:
         "convertToAssets(1e18)": model.convert_to_assets(10**18),
         "block.timestamp": model.clock.timestamp,
     }
+    limit = MAX_UINT256 if model.deposit_limit == UNLIMITED else model.deposit_limit
+    getters = {"share_supply": model.share_supply(), "paused": int(model.paused), "deposit_limit": limit}
+    for name in GETTERS:
+        out[(name, "()")] = getters[name] if name in getters else getattr(model, name)
+    for field in POOL_STATE:
+        out[("pool_state", field)] = int(getattr(model, field))
+    for field in SETTINGS:
+        out[("settings", field)] = getattr(model, field)
+    for r in plan.group_rounds(model):
+        out[("deposit_group", r)] = (model.deposit_group_assets.get(r, 0), model.deposit_group_shares.get(r, 0))
+        out[("redeem_group", r)] = (model.redeem_group_shares.get(r, 0), model.redeem_group_assets.get(r, 0))
     for name in plan.controllers:
         address = plan.names[name]
         out[(name, "balanceOf")] = model.balance_of(address)

@@ -23,6 +23,25 @@ interface IPool:
     def pendingDepositRequest(request_id: uint256, controller: address) -> uint256: view
     def pendingRedeemRequest(request_id: uint256, controller: address) -> uint256: view
     def pending_requests(controller: address, redeem_side: bool) -> DynArray[uint256[2], MAX_READ_REQUESTS]: view
+    def share_supply() -> uint256: view
+    def last_settled_round() -> uint256: view
+    def pending_deposit_assets() -> uint256: view
+    def pending_redeem_shares() -> uint256: view
+    def reserved_redeem_assets() -> uint256: view
+    def closure() -> uint256: view
+    def paused() -> bool: view
+    def fees_owed() -> uint256: view
+    def treasury_owed() -> uint256: view
+    def high_water_mark() -> uint256: view
+    def fee_bps() -> uint256: view
+    def pending_fee_bps() -> uint256: view
+    def pending_fee_round() -> uint256: view
+    def wind_down_round() -> uint256: view
+    def deposit_limit() -> uint256: view
+    def pool_state() -> (uint256, uint256, uint256, uint256, uint256, uint256, uint256, bool): view
+    def settings() -> (uint256, uint256, uint256, uint256, uint256): view
+    def deposit_group(round: uint256) -> (uint256, uint256): view
+    def redeem_group(round: uint256) -> (uint256, uint256): view
 
 
 # words returned; sized to the machine's histories (a larger buffer makes py-evm crawl)
@@ -38,6 +57,7 @@ def read(
     controllers: DynArray[address, 8],
     request_controllers: DynArray[address, 64],
     request_rounds: DynArray[uint256, 64],
+    group_rounds: DynArray[uint256, 24],
 ) -> DynArray[uint256, MAX_OUT]:
     out: DynArray[uint256, MAX_OUT] = [
         staticcall pool.totalAssets(),
@@ -48,7 +68,53 @@ def read(
         staticcall pool.convertToShares(10**18),
         staticcall pool.convertToAssets(10**18),
         block.timestamp,
+        staticcall pool.share_supply(),
+        staticcall pool.last_settled_round(),
+        staticcall pool.pending_deposit_assets(),
+        staticcall pool.pending_redeem_shares(),
+        staticcall pool.reserved_redeem_assets(),
+        staticcall pool.closure(),
+        convert(staticcall pool.paused(), uint256),
+        staticcall pool.fees_owed(),
+        staticcall pool.treasury_owed(),
+        staticcall pool.high_water_mark(),
+        staticcall pool.fee_bps(),
+        staticcall pool.pending_fee_bps(),
+        staticcall pool.pending_fee_round(),
+        staticcall pool.wind_down_round(),
+        staticcall pool.deposit_limit(),
     ]
+    # the packed words, unpacked in one read each
+    s0: uint256 = 0
+    s1: uint256 = 0
+    s2: uint256 = 0
+    s3: uint256 = 0
+    s4: uint256 = 0
+    s5: uint256 = 0
+    s6: uint256 = 0
+    s7: bool = False
+    s0, s1, s2, s3, s4, s5, s6, s7 = staticcall pool.pool_state()
+    out.append(s0)
+    out.append(s1)
+    out.append(s2)
+    out.append(s3)
+    out.append(s4)
+    out.append(s5)
+    out.append(s6)
+    out.append(convert(s7, uint256))
+    s0, s1, s2, s3, s4 = staticcall pool.settings()
+    out.append(s0)
+    out.append(s1)
+    out.append(s2)
+    out.append(s3)
+    out.append(s4)
+    for group_round: uint256 in group_rounds:
+        s0, s1 = staticcall pool.deposit_group(group_round)
+        out.append(s0)
+        out.append(s1)
+        s0, s1 = staticcall pool.redeem_group(group_round)
+        out.append(s0)
+        out.append(s1)
     for controller: address in controllers:
         out.append(staticcall pool.balanceOf(controller))
         out.append(staticcall pool.maxDeposit(controller))
