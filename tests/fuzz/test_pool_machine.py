@@ -422,6 +422,19 @@ class PoolMachine(RuleBasedStateMachine):
             self.cancel_request(depositor, "current", cancel, False, seed)
         self.settle("settler", kind, seed)
 
+    @precondition(lambda self: not self.model.is_closed and self.model.wind_down_round == 0)
+    @rule(kind=st.sampled_from(("max", "random", "near-max", "min")), seed=seeds)
+    def fee_increase_applies(self, kind: str, seed: int) -> None:
+        """Invariant 12 where it bites: the owner raises the fee, then the rounds up to and past
+        its effective round are settled; the increase applies from that round on exactly, and
+        never above the cap in force (the storage comparison sees it stored)."""
+        self.set_fee("owner", "higher", seed)
+        for i in range(self.factory_model.fee_delay_rounds + 2):
+            if self.model.is_closed:
+                break
+            self.advance_time("next-round", 1)
+            self.settle("settler", kind, seed + i)
+
     @rule(via=st.sampled_from(("settler", "settler", "batch", "deployer")), kind=st.sampled_from(("zero", "max", "min", "one", "-one", "random", "random", "near-max")), seed=seeds)
     def settle(self, via: str, kind: str, seed: int) -> None:
         cap = self.cap()
@@ -517,11 +530,26 @@ class PoolMachine(RuleBasedStateMachine):
         if assets0 > 0 and round_return != 0:  # coverage of the paths that need active assets (statistics)
             below = assets0 < mul_div(hwm0, supply0 + 1, WAD, True) - 1
             note_event(f"settled a {'gain' if round_return > 0 else 'loss'} {'below' if below else 'at or above'} the mark")
-        # inv 5: the group converted is the one of round + 1, at the price just settled
-        for converted in last_events(self.pool, "RequestsConverted"):
-            assert converted.round == round_id + 1, "inv 5: a group converted in the wrong settlement"
-            if converted.deposit_assets > 0 and converted.deposit_assets * (supply0 + 1) % (event.total_assets + 1):
+        # inv 5: the groups of round + 1 convert in this settlement, deposits first, at the price
+        # just settled (computed from scratch: shares = floor(D * (S + 1) / (A' + 1)), then
+        # redemptions at the price after the deposits joined)
+        assets, supply = event.total_assets, supply0
+        if event.deposit_assets:
+            assert event.deposit_shares == event.deposit_assets * (supply + 1) // (assets + 1), (
+                "inv 5: a deposit group converted at another price than the one just settled"
+            )
+            if event.deposit_assets * (supply + 1) % (assets + 1):
                 note_event("a deposit group converted with rounding")
+            assets, supply = assets + event.deposit_assets, supply + event.deposit_shares
+        if event.redeem_shares:
+            assert event.redeem_assets == event.redeem_shares * (assets + 1) // (supply + 1), (
+                "inv 5: a redeem group converted at another price than the one just settled"
+            )
+        group = round_id + 1
+        assert (event.deposit_assets, event.redeem_shares) == (
+            self.model.deposit_group_assets.get(group, 0) if self.model.closure != DEPLETED else 0,
+            self.model.redeem_group_shares.get(group, 0),
+        ), "inv 5: the groups converted are not those of the round after the settled one"
         return outcome
 
     @rule(kind=st.sampled_from(("above-cap", "below-cap", "skip", "duplicate", "stale", "open", "not-settler", "direct")), seed=seeds)
