@@ -52,10 +52,10 @@ test: env
 	status=$$?; python -m tests.processes --check $(RUN_ID) || status=1; exit $$status
 
 test-fuzz-a: env
-	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),500,50) $(FUZZ) --hypothesis-seed=1
+	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),600,60) $(FUZZ) --hypothesis-seed=1
 
 test-fuzz-b: env
-	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),500,50) $(FUZZ) --hypothesis-seed=2
+	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),600,60) $(FUZZ) --hypothesis-seed=2
 
 # everything but the fuzzing machine on the in-process chain, then the node-level tests on anvil
 test-suite: env

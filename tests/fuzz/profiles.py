@@ -1,8 +1,8 @@
 """Hypothesis profiles of the fuzzing suite, and the count of what ran.
 
 Profiles (choose with `NMR_POOLS_PROFILE=ci|long|smoke`, default `ci`):
-- `ci`: 100 histories of up to 200 steps (≥ 20,000 steps), what `make test` runs, split over
-  the machine's two cores (`NMR_POOLS_EXAMPLES=50` per process, different seeds);
+- `ci`: 120 histories of up to 200 steps (~180 on average: ≥ 20,000 steps), what `make test`
+  runs, split over the machine's two cores (`NMR_POOLS_EXAMPLES=60` per process, different seeds);
 - `long`: 10x the steps of `ci` (`make test-long`);
 - `smoke`: a quick look while editing the machine (not for CI).
 `NMR_POOLS_EXAMPLES=N` overrides the number of histories (one process's share of a profile);
@@ -29,8 +29,8 @@ _COMMON = dict(
     print_blob=True,
 )
 PROFILES = {
-    "ci": settings(max_examples=100, stateful_step_count=200, **_COMMON),
-    "long": settings(max_examples=1_000, stateful_step_count=200, **_COMMON),
+    "ci": settings(max_examples=120, stateful_step_count=200, **_COMMON),
+    "long": settings(max_examples=1_200, stateful_step_count=200, **_COMMON),
     "smoke": settings(max_examples=5, stateful_step_count=50, **_COMMON),
 }
 

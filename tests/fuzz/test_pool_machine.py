@@ -423,12 +423,15 @@ class PoolMachine(RuleBasedStateMachine):
         self.settle("settler", kind, seed)
 
     @precondition(lambda self: not self.model.is_closed and self.model.wind_down_round == 0)
-    @rule(kind=st.sampled_from(("max", "random", "near-max", "min")), seed=seeds)
-    def fee_increase_applies(self, kind: str, seed: int) -> None:
-        """Invariant 12 where it bites: the owner raises the fee, then the rounds up to and past
-        its effective round are settled; the increase applies from that round on exactly, and
-        never above the cap in force (the storage comparison sees it stored)."""
+    @rule(kind=st.sampled_from(("max", "random", "near-max", "min")), cap=st.sampled_from(("keep", "keep", "lower", "zero")), seed=seeds)
+    def fee_increase_applies(self, kind: str, cap: str, seed: int) -> None:
+        """Invariant 12 where it bites: the owner raises the fee (and the admin may lower the
+        fee cap meanwhile), then the rounds up to and past its effective round are settled; the
+        increase applies from that round on exactly, never above the cap in force (the storage
+        comparison sees it stored)."""
         self.set_fee("owner", "higher", seed)
+        if cap != "keep":
+            self.set_fee_cap(cap, seed)
         for i in range(self.factory_model.fee_delay_rounds + 2):
             if self.model.is_closed:
                 break
@@ -658,8 +661,9 @@ class PoolMachine(RuleBasedStateMachine):
         """Invariant 13 (with `exit_after_close`): a wind-down stops deposits but every round up
         to its last is still settled; nothing is escaped."""
         sender = self.owner_name() if sender == "owner" else sender
-        self.act(lambda: self.model.wind_down(self.a(sender)), sender, self.pool, "wind_down", returns=False)
-        self.views_due = True
+        result = self.act(lambda: self.model.wind_down(self.a(sender)), sender, self.pool, "wind_down", returns=False)
+        # every view once the pool changed state (a refused call changed nothing)
+        self.views_due = result is not REVERTED
 
     @precondition(lambda self: self.steps >= 20)
     @rule(sender=st.sampled_from(("outsider", "alice", "owner")))
@@ -670,7 +674,7 @@ class PoolMachine(RuleBasedStateMachine):
         if result is not REVERTED:
             assert stalled, "inv 14: the emergency exit opened without a stall"
             RUNS.paths["closed: emergency exit"] += 1
-        self.views_due = True
+            self.views_due = True
 
     @rule(sender=st.sampled_from(("outsider", "alice")))
     def collect_owed(self, sender: str) -> None:
@@ -954,7 +958,8 @@ class PoolMachine(RuleBasedStateMachine):
                     self.act(lambda r=request_id: self.model.cancel_deposit_request(a, r, a, a), actor, self.pool, "cancelDepositRequest", request_id, a, a)
         if self.model.max_mint(a) > 0:
             self.claim_all(actor, "mint", split=False)
-        self.claim_all(actor, "withdraw", split=False)
+        # by shares: a dust claim worth 0 NMR (maxWithdraw 0, maxRedeem 1) is cleared too
+        self.claim_all(actor, "redeem", split=False)
         shares = self.model.balance_of(a)
         if shares > 0:
             price_assets = self.model.convert_to_assets(shares)
