@@ -19,6 +19,7 @@ from ape.cli import ConnectedProviderCommand
 from rich.progress import Progress
 
 from nmr_pools.attestation import attest_with_key
+from nmr_pools.chain.gas_trace import CATEGORIES, gas_breakdown, intrinsic_gas
 from nmr_pools.deployment import DAY, deploy_system
 from nmr_pools.pool_contract import pool_at
 
@@ -36,6 +37,7 @@ TARGETS = {
     "settle_many per pool at 100 pools (half gains, half losses, groups converting)": 45_000,
     "create pool": 275_000,
 }
+SETTLE_MANY_ROW = "settle_many per pool at 100 pools (half gains, half losses, groups converting)"
 
 
 class Bench:
@@ -83,11 +85,14 @@ class Bench:
         return self.factory.settle(pool, pool.last_settled_round() + 1, round_return, b"\1" * 32, sender=self.deployer)
 
 
-def user_operations(bench: Bench) -> list[tuple[str, int, int | None]]:
+def user_operations(bench: Bench, traced: dict) -> list[tuple[str, int, int | None]]:
+    """Every user operation's gas; the receipts of the rows with a target go into `traced`."""
     rows: list[tuple[str, int, int | None]] = []
 
     def record(name: str, receipt) -> None:
         rows.append((name, receipt.gas_used, TARGETS.get(name)))
+        if name in TARGETS:
+            traced[name] = (receipt, 1)
 
     a, b, c, d, e, f, g = bench.people
     first_pool, _ = bench.new_pool(approve=(a,))
@@ -147,7 +152,7 @@ def settle_by_delegators(bench: Bench, sizes: list[int], progress: Progress) -> 
     return rows
 
 
-def settle_many_by_pools(bench: Bench, sizes: list[int], progress: Progress) -> list[tuple[int, int, int]]:
+def settle_many_by_pools(bench: Bench, sizes: list[int], progress: Progress, traced: dict) -> list[tuple[int, int, int]]:
     """`settle_many` over `n` lagging pools: half gain, half lose, each converting a deposit group
     and a redeem group (the production batch)."""
     rows = []
@@ -171,6 +176,7 @@ def settle_many_by_pools(bench: Bench, sizes: list[int], progress: Progress) -> 
         ]
         receipt = bench.factory.settle_many(reports, sender=bench.deployer)
         rows.append((n, receipt.gas_used, receipt.gas_used // n))
+        traced[SETTLE_MANY_ROW] = (receipt, n)
     return rows
 
 
@@ -179,11 +185,36 @@ def code_sizes() -> list[tuple[str, int]]:
     return [(name, len(getattr(project, name).contract_type.get_runtime_bytecode() or b"")) for name in names]
 
 
-def render(network: str, ops, by_delegators, by_pools, sizes) -> str:
+def breakdowns(traced: dict) -> list[tuple[str, dict[str, int]]]:
+    """Where the gas of each row with a target went (per pool for `settle_many`), from the node's trace."""
+    out = []
+    for name, (receipt, per) in traced.items():
+        totals = gas_breakdown(
+            networks.provider, receipt.txn_hash, receipt.gas_used, intrinsic_gas(bytes(receipt.transaction.data))
+        )
+        out.append((name, {category: totals.get(category, 0) // per for category in CATEGORIES}))
+    return out
+
+
+def render_breakdowns(rows: list[tuple[str, dict[str, int]]]) -> list[str]:
+    lines = [
+        "", "## Where the gas goes (from anvil's opcode trace)", "",
+        "Each row with a target, split by kind of work (`nmr_pools/chain/gas_trace.py`): storage",
+        "writes to a fresh slot (22,100 cold), updates (5,000 cold / 2,900 warm), no-op writes; cold",
+        "(2,100) and warm (100) reads; calls without their callee's work, cold accounts (2,600)",
+        "included; logs; everything else. The refund (slots cleared) is taken off.", "",
+        "| operation | " + " | ".join(CATEGORIES) + " |",
+        "| --- |" + " ---: |" * len(CATEGORIES),
+    ]
+    for name, totals in rows:
+        lines.append(f"| {name} | " + " | ".join(f"{totals[c]:,}" for c in CATEGORIES) + " |")
+    return lines
+
+
+def render(network: str, ops, by_delegators, by_pools, sizes, traced_rows) -> str:
     per_pool_at_100 = next((per for n, _, per in by_pools if n == 100), None)
     if per_pool_at_100 is not None:
-        name = "settle_many per pool at 100 pools (half gains, half losses, groups converting)"
-        ops = [*ops, (name, per_pool_at_100, TARGETS[name])]
+        ops = [*ops, (SETTLE_MANY_ROW, per_pool_at_100, TARGETS[SETTLE_MANY_ROW])]
     lines = [
         "# Gas",
         "",
@@ -207,12 +238,13 @@ def render(network: str, ops, by_delegators, by_pools, sizes) -> str:
     lines += [f"| {n:,} | {gas:,} | {per:,} |" for n, gas, per in by_pools]
     lines += ["", f"## Code size (EIP-170 limit {EIP170_LIMIT:,} bytes)", "", "| contract | bytes |", "| --- | ---: |"]
     lines += [f"| {name} | {size:,} |" for name, size in sizes]
+    lines += render_breakdowns(traced_rows)
     return "\n".join(lines) + "\n"
 
 
 def merge_notes(text: str, out: Path) -> str:
-    """Keep the hand-written analysis below the measured tables (after a `## Where the gas goes`)."""
-    marker = "## Where the gas goes"
+    """Keep the hand-written analysis below the measured tables (after a `## Where the rest goes`)."""
+    marker = "## Where the rest goes"
     if out.exists() and marker in (old := out.read_text()):
         return text + "\n" + old[old.index(marker):]
     return text
@@ -224,11 +256,12 @@ def merge_notes(text: str, out: Path) -> str:
 def cli(quick: bool, out: str):
     """Measure the gas of every pool operation and write a markdown table (bench/gas.md)."""
     bench = Bench()
-    ops = user_operations(bench)
+    traced: dict = {}
+    ops = user_operations(bench, traced)
     with Progress() as progress:
         by_delegators = settle_by_delegators(bench, [1, 10] if quick else [1, 100, 1_000], progress)
-        by_pools = settle_many_by_pools(bench, [1, 10] if quick else [1, 10, 100], progress)
-    text = render(networks.provider.network_choice, ops, by_delegators, by_pools, code_sizes())
+        by_pools = settle_many_by_pools(bench, [1, 10] if quick else [1, 10, 100], progress, traced)
+    text = render(networks.provider.network_choice, ops, by_delegators, by_pools, code_sizes(), breakdowns(traced))
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(merge_notes(text, path))

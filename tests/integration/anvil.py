@@ -55,7 +55,8 @@ class AnvilNode:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, load: bool = False) -> None:
-        args = [ANVIL, "--port", str(self.port), "--silent", "--dump-state", str(self.state)]
+        # steps tracing: debug_traceTransaction answers with the opcodes (as when ape-foundry starts anvil)
+        args = [ANVIL, "--port", str(self.port), "--silent", "--steps-tracing", "--dump-state", str(self.state)]
         if load:
             args += ["--load-state", str(self.state)]
         # npm's `anvil` is a node wrapper that spawns the real binary: a session of its own lets
