@@ -23,8 +23,8 @@ interface IPoolFactory:
 
 # ---- storage ----
 
-# the NMR token
-nmr: public(address)
+# the NMR token (an immutable: a payout reads no storage for it)
+nmr: public(immutable(address))
 # the factory whose pools may draw payouts (set once)
 factory: public(address)
 # the account allowed to set the factory, once
@@ -51,13 +51,13 @@ event PayoutDrawn:
 
 
 @deploy
-def __init__(nmr: address):
+def __init__(nmr_token: address):
     """
-    @notice Deploy the treasury for `nmr`; the deployer then sets the factory once.
-    @param nmr The NMR token.
+    @notice Deploy the treasury for `nmr_token`; the deployer then sets the factory once.
+    @param nmr_token The NMR token.
     """
-    assert nmr != empty(address), "treasury: zero NMR"
-    self.nmr = nmr
+    assert nmr_token != empty(address), "treasury: zero NMR"
+    nmr = nmr_token
     self.deployer = msg.sender
 
 
@@ -85,7 +85,7 @@ def fund(amount: uint256):
     @param amount NMR wei.
     """
     assert amount > 0, "treasury: zero amount"
-    assert extcall INumeraire(self.nmr).transferFrom(msg.sender, self, amount), "treasury: NMR transfer failed"
+    assert extcall INumeraire(nmr).transferFrom(msg.sender, self, amount), "treasury: NMR transfer failed"
     log Funded(sender=msg.sender, amount=amount)
 
 
@@ -101,9 +101,9 @@ def pay(amount: uint256) -> uint256:
     factory: address = self.factory
     assert factory != empty(address), "treasury: factory not set"
     assert staticcall IPoolFactory(factory).is_pool(msg.sender), "treasury: caller is not a pool"
-    paid: uint256 = min(amount, staticcall INumeraire(self.nmr).balanceOf(self))
+    paid: uint256 = min(amount, staticcall INumeraire(nmr).balanceOf(self))
     if paid > 0:
-        assert extcall INumeraire(self.nmr).transfer(msg.sender, paid), "treasury: NMR transfer failed"
+        assert extcall INumeraire(nmr).transfer(msg.sender, paid), "treasury: NMR transfer failed"
     log PayoutDrawn(pool=msg.sender, amount=paid, requested=amount)
     return paid
 
@@ -114,4 +114,4 @@ def available() -> uint256:
     """
     @notice NMR available for payouts.
     """
-    return staticcall INumeraire(self.nmr).balanceOf(self)
+    return staticcall INumeraire(nmr).balanceOf(self)

@@ -70,17 +70,20 @@ struct Report:
     results_digest: bytes32
 
 
-# ---- storage ----
+# ---- immutables (in the code: a pool asking for the treasury or the schedule reads no storage) ----
 
 # the NMR token every pool holds
-nmr: public(address)
+nmr: public(immutable(address))
 # where positive payouts are drawn from
-treasury: public(address)
+treasury: public(immutable(address))
 # the DelegationPool implementation every pool is a minimal proxy of
-pool_implementation: public(address)
+pool_implementation: public(immutable(address))
 # round r is open while genesis + r*round_length <= now < genesis + (r+1)*round_length
-genesis: public(uint256)
-round_length: public(uint256)
+genesis: public(immutable(uint256))
+round_length: public(immutable(uint256))
+
+# ---- storage ----
+
 # largest |round_return| a pool accepts (WAD)
 return_cap: public(uint256)
 # largest performance fee a pool may charge (basis points)
@@ -143,29 +146,29 @@ event BatchSettled:
 
 
 @deploy
-def __init__(nmr: address, treasury: address, pool_implementation: address, genesis: uint256, round_length: uint256):
+def __init__(nmr_token: address, payout_treasury: address, implementation: address, first_round_start: uint256, length: uint256):
     """
     @notice Deploy the factory. The deployer gets every role.
-    @param nmr The NMR token.
-    @param treasury The PayoutTreasury.
-    @param pool_implementation The DelegationPool implementation to clone.
-    @param genesis Start of round 0 (timestamp); 0 means "round 1 opens now".
-    @param round_length Seconds per round (86,400 for daily rounds).
+    @param nmr_token The NMR token.
+    @param payout_treasury The PayoutTreasury.
+    @param implementation The DelegationPool implementation to clone.
+    @param first_round_start Start of round 0 (timestamp); 0 means "round 1 opens now".
+    @param length Seconds per round (86,400 for daily rounds).
     """
-    assert nmr != empty(address), "factory: zero NMR"
-    assert treasury != empty(address), "factory: zero treasury"
-    assert pool_implementation != empty(address), "factory: zero implementation"
-    assert round_length > 0, "factory: zero round length"
-    start: uint256 = genesis
+    assert nmr_token != empty(address), "factory: zero NMR"
+    assert payout_treasury != empty(address), "factory: zero treasury"
+    assert implementation != empty(address), "factory: zero implementation"
+    assert length > 0, "factory: zero round length"
+    start: uint256 = first_round_start
     if start == 0:
-        start = block.timestamp - round_length
-    assert start + round_length <= block.timestamp, "factory: round 1 not open yet"
+        start = block.timestamp - length
+    assert start + length <= block.timestamp, "factory: round 1 not open yet"
     eip712_domain_separator.__init__("NMR Delegation Pools", "1")
-    self.nmr = nmr
-    self.treasury = treasury
-    self.pool_implementation = pool_implementation
-    self.genesis = start
-    self.round_length = round_length
+    nmr = nmr_token
+    treasury = payout_treasury
+    pool_implementation = implementation
+    genesis = start
+    round_length = length
     self.return_cap = MAX_RETURN_CAP
     self.fee_cap_bps = DEFAULT_FEE_CAP_BPS
     self.fee_delay_rounds = DEFAULT_FEE_DELAY_ROUNDS
@@ -207,7 +210,7 @@ def create_pool(
     assert block.timestamp <= deadline, "factory: attestation expired"
     digest: bytes32 = self._model_ownership_digest(model_id, model_name, msg.sender, deadline)
     assert signature_checker._is_valid_signature_now(attester, digest, signature), "factory: invalid attestation"
-    pool: address = create_minimal_proxy_to(self.pool_implementation)
+    pool: address = create_minimal_proxy_to(pool_implementation)
     extcall IDelegationPool(pool).initialize(msg.sender, model_id, model_name, fee_bps)
     index: uint256 = self.pool_count
     self.pool_of[model_id] = pool
@@ -282,7 +285,7 @@ def current_round() -> uint256:
     """
     @notice The round open now.
     """
-    return (block.timestamp - self.genesis) // self.round_length
+    return (block.timestamp - genesis) // round_length
 
 
 @external
@@ -292,7 +295,7 @@ def round_start(round: uint256) -> uint256:
     @notice When `round` opens (timestamp).
     @param round A round id.
     """
-    return self.genesis + round * self.round_length
+    return genesis + round * round_length
 
 
 # ---- roles ----

@@ -144,7 +144,8 @@ def _pairs(high: dict[int, int], low: dict[int, int]) -> dict[int, int]:
 
 
 def factory_storage(factory: FactoryModel) -> dict[str, Any]:
-    """`PoolFactory.vy`: schedule, caps, roles and the registry."""
+    """`PoolFactory.vy`: caps, roles and the registry (NMR, treasury, implementation and the
+    schedule are immutables, in its code: the deployment parity test reads them)."""
     roles: dict[str, int] = {}
     for flag, members in (
         (ROLE_ADMIN, factory.admins),
@@ -155,11 +156,6 @@ def factory_storage(factory: FactoryModel) -> dict[str, Any]:
         for account in members:
             roles[account] = roles.get(account, 0) | flag
     return {
-        "nmr": factory.nmr_address,
-        "treasury": factory.treasury,
-        "pool_implementation": factory.pool_implementation,
-        "genesis": factory.schedule.genesis,
-        "round_length": factory.schedule.round_length,
         "return_cap": factory.return_cap,
         "fee_cap_bps": factory.fee_cap_bps,
         "fee_delay_rounds": factory.fee_delay_rounds,
@@ -174,7 +170,7 @@ def factory_storage(factory: FactoryModel) -> dict[str, Any]:
 
 def treasury_storage(factory: FactoryModel, deployer: str) -> dict[str, Any]:
     """`PayoutTreasury.vy`: the token, the factory whose pools may draw, and who set it."""
-    return {"nmr": factory.nmr_address, "factory": factory.address, "deployer": deployer}
+    return {"factory": factory.address, "deployer": deployer}
 
 
 __all__ = ["ZERO_ADDRESS", "factory_storage", "nmr_storage", "pool_storage", "token_storage", "treasury_storage"]

@@ -86,6 +86,12 @@ def build_world() -> World:
         nmr_address=str(system.nmr.address),
         pool_implementation=str(system.implementation.address),
     )
+    # immutables live in the code, not in the storage the machine compares: check them once
+    immutables = (factory.nmr(), factory.treasury(), factory.pool_implementation(), factory.genesis(),
+                  factory.round_length(), system.treasury.nmr())
+    expected = (factory_model.nmr_address, factory_model.treasury, factory_model.pool_implementation,
+                factory_model.schedule.genesis, factory_model.schedule.round_length, factory_model.nmr_address)
+    assert tuple(str(v) if isinstance(v, str) else v for v in immutables) == expected, "immutables differ from the model"
     driver = Driver(addr=addr, clock=clock, wallets={"wallet": wallet})
     ledger = factory_model.nmr
 
