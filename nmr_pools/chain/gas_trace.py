@@ -7,7 +7,8 @@ counted without the gas their callee spent (so nothing is counted twice):
 - storage writes: a fresh slot (zero to non-zero, 20,000 + 2,100 when cold), an update
   (2,900 + 2,100 when cold), a no-op or re-write (100);
 - storage reads: cold (2,100) and warm (100);
-- calls: their own cost, cold accounts (2,600) included;
+- calls: their own cost and the account reads before them (Vyper checks a call's target with
+  EXTCODESIZE, which pays the cold account access, 2,600);
 - logs, and the rest (arithmetic, memory, hashing, jumps);
 - the transaction's base cost and calldata, and the refund (cleared slots) taken off.
 
@@ -20,6 +21,8 @@ from collections import Counter
 from typing import Any
 
 CALLS = {"CALL", "STATICCALL", "DELEGATECALL", "CALLCODE", "CREATE", "CREATE2"}
+# account reads: Vyper checks a call's target with EXTCODESIZE first, which pays the cold access
+ACCOUNT_READS = {"EXTCODESIZE", "EXTCODEHASH", "EXTCODECOPY", "BALANCE"}
 # the categories, in the order a table shows them
 CATEGORIES = (
     "base + calldata",
@@ -59,7 +62,7 @@ def categorize(steps: list[dict[str, Any]]) -> Counter[str]:
             totals[_sstore_kind(cost)] += cost
         elif op == "SLOAD":
             totals["storage: cold reads" if cost >= 2_100 else "storage: warm reads"] += cost
-        elif op in CALLS:
+        elif op in CALLS or op in ACCOUNT_READS:
             totals["calls (cold accounts included)"] += cost
         elif op.startswith("LOG"):
             totals["logs"] += cost

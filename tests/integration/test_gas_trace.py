@@ -10,6 +10,7 @@ from tests.integration.helpers import NMR, model_key
 
 def test_categorize__call_counted_without_its_callee():
     steps = [
+        {"op": "EXTCODESIZE", "gas": 3_703, "gasCost": 2_600, "depth": 1},  # the cold target, checked
         {"op": "PUSH1", "gas": 1_100, "gasCost": 3, "depth": 1},
         {"op": "CALL", "gas": 1_097, "gasCost": 900, "depth": 1},  # gasCost includes the gas forwarded
         {"op": "SLOAD", "gas": 800, "gasCost": 2_100 - 2_000, "depth": 2},
@@ -19,10 +20,10 @@ def test_categorize__call_counted_without_its_callee():
     ]
     totals = categorize(steps)
     # the callee spent 800 - 600 = 200; the call cost the caller 1,097 - 590 - 200
-    assert totals["calls (cold accounts included)"] == 307
+    assert totals["calls (cold accounts included)"] == 2_600 + 307
     assert totals["computation"] == 3
     assert totals["logs"] == 750
-    assert sum(totals.values()) == 3 + 307 + 100 + 100 + 750
+    assert sum(totals.values()) == 2_600 + 3 + 307 + 100 + 100 + 750
 
 
 def test_intrinsic_gas__zero_and_nonzero_bytes():
