@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from nmr_pools.pool_contract import pool_at
 from nmr_pools.settlement import model_key
 from tests.integration.helpers import NMR, write_round
 
 
 def pool_of(project, deployed, name="alpha"):
     factory = project.PoolFactory.at(deployed["factory"])
-    return project.DelegationPool.at(factory.pool_of(model_key(name)))
+    return pool_at(project, factory.pool_of(model_key(name)))
 
 
 # ---- create-pool (the attestation flow itself: tests/cli/test_attest.py) ----
