@@ -78,6 +78,17 @@ def test_deposit__caught_up_pool__converts_at_once_and_claims(ok, with_pool, pro
     assert pool_of(project, with_pool).balanceOf(accounts[4]) == 12_500_000_000_000_000_000
 
 
+def test_deposit__after_an_unclaimed_conversion__priced_with_the_share_supply(ok, with_pool, project, accounts):
+    """Shares of a converted deposit are minted only when claimed (`totalSupply` is what
+    circulates): the next deposit's preview counts them, as the pool's price does."""
+    ok("deposit", "--pool", "alpha", "--amount", "12.5", "--account", "TEST::4")
+    pool = pool_of(project, with_pool)
+    assert pool.totalSupply() == 0 and pool.share_supply() == 12_500_000_000_000_000_000
+    output = ok("deposit", "--pool", "alpha", "--amount", "10", "--account", "TEST::5")
+    assert "converts at once to 10 shares" in output
+    assert pool.maxMint(accounts[5]) == 10 * NMR
+
+
 def test_deposit__existing_allowance__uses_change_approval(ok, with_pool, project, accounts):
     pool = pool_of(project, with_pool)
     nmr = project.NMR.at(with_pool["nmr"])
