@@ -142,4 +142,6 @@ def create_attested_pool(
         raise ValueError(f"{attester.address} did not sign the attestation of {model_name!r}")
     factory.create_pool(model_id, model_name, fee_bps, attestation.attester, attestation.deadline,
                         attestation.signature_bytes, sender=owner)
-    return project.DelegationPool.at(factory.pool_of(model_id))
+    from nmr_pools.pool_contract import pool_at
+
+    return pool_at(project, factory.pool_of(model_id))

@@ -1,7 +1,8 @@
 """The deployments file: where the protocol's contracts live on one network.
 
-`deployments/<ecosystem>-<network>.json` (relative to the current directory) holds the four
-addresses, the chain id and the deployment block, the Multicall read aggregator's address
+`deployments/<ecosystem>-<network>.json` (relative to the current directory) holds the
+contracts' addresses (the pools' implementation and `pool_extension`, the second half it
+delegates to), the chain id and the deployment block, the Multicall read aggregator's address
 (`multicall`, absent from files written before it existed: the tools then read one call at a
 time), whether the NMR is the stand-in this project deployed (`nmr_stand_in`) and who deployed
 (`deployer`, who holds the stand-in's premined supply). Every `ape pools` command reads it, and
@@ -23,7 +24,7 @@ from nmr_pools.errors import DeploymentsError
 
 DEPLOYMENTS_DIR = "deployments"
 # the contract types the commands need from the project
-CONTRACT_NAMES = ("NMR", "PayoutTreasury", "DelegationPool", "PoolFactory")
+CONTRACT_NAMES = ("NMR", "PayoutTreasury", "DelegationPool", "PoolExtension", "PoolFactory")
 # mainnet NMR (Numeraire); `deploy` uses it instead of the stand-in on Ethereum mainnet
 MAINNET_NMR = "0x1776e1F26f98b1A5dF9cD347953a26dd3Cb46671"
 
@@ -42,6 +43,8 @@ class Deployment:
     factory: str
     # the read aggregator (contracts/Multicall.vy); None: batched reads fall back to plain calls
     multicall: str | None = None
+    # the pools' second half (contracts/PoolExtension.vy), which the implementation delegates to
+    pool_extension: str | None = None
     # True: `nmr` is the stand-in deployed with the protocol (it has a faucet: the deployer's
     # premined supply); False: a token the deployment was pointed at (mainnet NMR); None: a file
     # written before this was recorded
@@ -96,6 +99,7 @@ def read_deployment(path: str | os.PathLike[str]) -> Deployment:
             pool_implementation=str(document["pool_implementation"]),
             factory=str(document["factory"]),
             multicall=str(document["multicall"]) if document.get("multicall") else None,
+            pool_extension=str(document["pool_extension"]) if document.get("pool_extension") else None,
             nmr_stand_in=bool(document["nmr_stand_in"]) if document.get("nmr_stand_in") is not None else None,
             deployer=str(document["deployer"]) if document.get("deployer") else None,
         )
@@ -142,7 +146,7 @@ def load_project() -> Any:
     if (root / "contracts" / "PoolFactory.vy").exists():
         return ape.Project(root)
     raise DeploymentsError(
-        "The protocol's contracts (NMR, PayoutTreasury, DelegationPool, PoolFactory) are not in the "
+        "The protocol's contracts (NMR, PayoutTreasury, DelegationPool, PoolExtension, PoolFactory) are not in the "
         "current project: run `ape pools` from the nmr-pools project folder."
     )
 
@@ -158,4 +162,5 @@ def connect_system(deployment: Deployment, project: Any | None = None) -> Any:
         implementation=project.DelegationPool.at(deployment.pool_implementation),
         factory=project.PoolFactory.at(deployment.factory),
         multicall=project.Multicall.at(deployment.multicall) if deployment.multicall else None,
+        extension=project.PoolExtension.at(deployment.pool_extension) if deployment.pool_extension else None,
     )

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-# DelegationPool.vy `flag Closure`: why a pool closed
+# pool_ledger.vy `flag Closure`: why a pool closed
 WOUND_DOWN = 1
 EMERGENCY_EXIT = 2
 DEPLETED = 4

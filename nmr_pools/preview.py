@@ -4,7 +4,8 @@ A request is previewed by the reference model (`nmr_pools.model`) loaded with th
 state: the same checks and revert messages as the contract (so a request that would revert
 is refused before anything is sent), the request id, whether it converts at once, and what it
 converts to at today's price. Positions and ranges use the pool's integer formulas
-(virtual offset 1, rounding down):
+(virtual offset 1, rounding down; `supply` is the pool's `share_supply`: shares in
+circulation, converted but unclaimed, and locked in pending redemptions):
     shares = assets * (supply + 1) // (total_assets + 1)
     assets = shares * (total_assets + 1) // (supply + 1)
 The best/worst cases bound every in-flight round by the factory's return cap: each round
@@ -66,11 +67,14 @@ class PoolState:
         from nmr_pools.model.from_chain import load_pool_model
 
         model = load_pool_model(pool, factory, int(chain.pending_timestamp))
+        # shares of converted deposits are minted only when claimed: `totalSupply` is what
+        # circulates, and the price counts the unclaimed ones too (`share_supply`)
+        model.unclaimed_deposit_shares = int(pool.share_supply()) - model.shares.total_supply - model.pending_redeem_shares
         # the model already read the pool's totals and the factory's cap: no second round of calls
         return cls(
             model=model,
             total_assets=model.total_assets,
-            supply=model.shares.total_supply,
+            supply=model.share_supply(),
             last_settled_round=model.last_settled_round,
             current_round=model.current_round(),
             return_cap=model.factory.return_cap,

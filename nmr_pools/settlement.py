@@ -429,8 +429,9 @@ def execute_plan(
     plan.check()
     if pool_type is None:
         from nmr_pools.deployments import load_project
+        from nmr_pools.pool_contract import pool_container
 
-        pool_type = load_project().DelegationPool
+        pool_type = pool_container(load_project())
     factory = plan.factory
     report = SettlementReport(round=plan.round, digest=plan.digest)
     if not plan.to_settle:

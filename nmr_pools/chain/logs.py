@@ -34,7 +34,7 @@ class EventLayout:
 
     @classmethod
     def from_abi(cls, event: Any) -> EventLayout:
-        """From an ethpm-types EventABI (`project.DelegationPool.contract_type.events[...]`)."""
+        """From an ethpm-types EventABI (`pool_container(project).contract_type.events[...]`)."""
         return cls(str(event.name), tuple((str(i.name), str(i.type), bool(i.indexed)) for i in event.inputs))
 
     @property

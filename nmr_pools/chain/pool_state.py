@@ -33,7 +33,9 @@ WIND_DOWN_ROUND = View("wind_down_round", (), "uint256")
 TOTAL_ASSETS = View("totalAssets", (), "uint256")
 # gains the treasury could not pay when settled: the pool collects them first at its next settlement
 TREASURY_OWED = View("treasury_owed", (), "uint256")
-# the pool views `read_settlement_states` reads, in the order PoolSettlementState takes them
+# the pool views `read_settlement_states` reads, in the order PoolSettlementState takes them.
+# Not `pool_state()`, which holds three of them in one call: its answer is 256 bytes, and the
+# Multicall aggregator (snekmate's multicall) keeps at most 255 bytes of each sub-call's answer.
 SETTLEMENT_VIEWS = (LAST_SETTLED_ROUND, CLOSURE, WIND_DOWN_ROUND, TOTAL_ASSETS, TREASURY_OWED)
 # Closure flag bits, by name (DelegationPool.vy `flag Closure`)
 CLOSURES = {1: "wound down", 2: "emergency exit", 4: "depleted"}

@@ -99,6 +99,19 @@ class Context:
     def treasury(self) -> Any:
         return self.system.treasury
 
+    @property
+    def pool_type(self) -> Any:
+        """The pools' contract container: both halves' functions and events (`nmr_pools.pool_contract`)."""
+        from nmr_pools.pool_contract import pool_container
+
+        return pool_container(self.project)
+
+    def pool_at(self, address: Any) -> Any:
+        """The pool at `address`, with both halves' functions (never Ape's `.at`, which merges cached ABIs)."""
+        from nmr_pools.pool_contract import pool_at
+
+        return pool_at(self.project, address)
+
     def pool(self, ref: str) -> Any:
         """The pool named by `--pool`: an address of one of the factory's pools, or a model id."""
         factory = self.factory
@@ -108,7 +121,7 @@ class Context:
                     f"{ref} is not a pool of factory {factory.address}; {self.existing_pools()}.",
                     param_hint="--pool",
                 )
-            return self.project.DelegationPool.at(ref)
+            return self.pool_at(ref)
         from nmr_pools.settlement import model_key
 
         address = str(factory.pool_of(model_key(ref)))
@@ -118,7 +131,7 @@ class Context:
                 f"`ape pools create-pool --model-id {ref}`, or give a pool's address.",
                 param_hint="--pool",
             )
-        return self.project.DelegationPool.at(address)
+        return self.pool_at(address)
 
     def existing_pools(self) -> str:
         """The pools that exist, in words, for an error about one that does not."""
@@ -126,7 +139,7 @@ class Context:
         count = int(factory.pool_count())
         if count == 0:
             return "there are no pools yet"
-        shown = [self.project.DelegationPool.at(factory.pool_at(i)) for i in range(min(count, POOLS_LISTED))]
+        shown = [self.pool_at(factory.pool_at(i)) for i in range(min(count, POOLS_LISTED))]
         names = ", ".join(f"{model_label(pool)} ({pool.address})" for pool in shown)
         more = f" and {count - len(shown)} more (`ape pools status` lists them)" if count > len(shown) else ""
         return f"the pools are: {names}{more}"
@@ -134,7 +147,7 @@ class Context:
     def pools(self) -> list[Any]:
         """Every pool of the factory, in creation order."""
         factory = self.factory
-        return [self.project.DelegationPool.at(factory.pool_at(i)) for i in range(int(factory.pool_count()))]
+        return [self.pool_at(factory.pool_at(i)) for i in range(int(factory.pool_count()))]
 
 
 def connect(provider: Any, deployments_path: Path | None) -> Context:

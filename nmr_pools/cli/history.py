@@ -114,7 +114,7 @@ def history(provider: Any, pool_ref: str, last: int, chart: Path | None, deploym
     pool = ctx.pool(pool_ref)
     name = model_label(pool)
     history_rounds = read_pool_history(
-        ctx.provider.web3, str(pool.address), settled_layout(ctx.project.DelegationPool), ctx.deployment.block
+        ctx.provider.web3, str(pool.address), settled_layout(ctx.pool_type), ctx.deployment.block
     )
     click.echo(f"Pool {pool.address} (model {name})")
     click.echo(f"owner {pool.owner()}, fee {format_fee(int(pool.fee_bps()))}")

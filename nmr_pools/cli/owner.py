@@ -76,7 +76,7 @@ def create_pool(provider: Any, account: Any, model_id: str, model_name: str | No
     ready_to_sign(account)
     factory.create_pool(key, name, fee_bps, attestation.attester, attestation.deadline, attestation.signature_bytes,
                         sender=account)
-    pool = ctx.project.DelegationPool.at(factory.pool_of(key))
+    pool = ctx.pool_at(factory.pool_of(key))
     click.echo(f"Created pool {pool.address} for model {model_id!r} (share token {pool.symbol()}), "
                f"fee {format_fee(fee_bps)}, owner {account.address}, attested by {attestation.attester}.")
     click.echo(f"model key (bytes32): 0x{key.hex()}")

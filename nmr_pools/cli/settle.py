@@ -47,7 +47,7 @@ def settle(provider: Any, account: Any, round_id: int, results_path: Path, dry_r
             f"{results_path} holds the results of round {results.round}, not round {round_id}.", param_hint="--results"
         )
     ctx = connect(provider, deployments_path)
-    plan = plan_settlement(ctx.factory, results, pool_type=ctx.project.DelegationPool, sender=account,
+    plan = plan_settlement(ctx.factory, results, pool_type=ctx.pool_type, sender=account,
                            batch_size=batch_size, multicall=ctx.deployment.multicall)
     if dry_run:
         for line in plan.describe():
@@ -66,7 +66,7 @@ def settle(provider: Any, account: Any, round_id: int, results_path: Path, dry_r
     with Progress(TextColumn("settling round {task.fields[round]}"), BarColumn(), MofNCompleteColumn(),
                   transient=True) as bar:
         task = bar.add_task("settle", total=len(plan.to_settle), round=round_id)
-        report = execute_plan(plan, account, pool_type=ctx.project.DelegationPool,
+        report = execute_plan(plan, account, pool_type=ctx.pool_type,
                               progress=lambda done, total: bar.update(task, completed=done))
     for line in report.summary():
         click.echo(line)
@@ -112,13 +112,13 @@ def verify(provider: Any, round_id: int, predictions: Path, targets: Path, stake
         if given.digest != results.digest:
             mismatches.append(f"{results_path} has digest {given.digest}, the recomputed results {results.digest}")
     factory = ctx.factory
-    layout = settled_layout(ctx.project.DelegationPool)
+    layout = settled_layout(ctx.pool_type)
     checked = 0
     for model in results.models:
         address = str(factory.pool_of(model_key(model.model_id)))
         if int(address, 16) == 0:
             continue
-        pool = ctx.project.DelegationPool.at(address)
+        pool = ctx.pool_at(address)
         if int(pool.last_settled_round()) < round_id:
             if int(pool.closure()):
                 click.echo(f"note: {model.model_id}: pool {address} closed before round {round_id} and settles "

@@ -16,7 +16,8 @@ from typing import Any
 from nmr_pools.deployments import Deployment
 from nmr_pools.errors import DeploymentsError
 
-# the contracts the page calls, by project contract name
+# the contracts the page calls, by project contract name ("DelegationPool" carries the pool's whole
+# ABI: the core's and the extension's it delegates to, see nmr_pools.pool_contract)
 PAGE_CONTRACTS = ("DelegationPool", "PoolFactory", "NMR")
 # rounds of price history each pool's chart shows
 HISTORY_ROUNDS = 90
@@ -58,9 +59,11 @@ class SiteConfig:
 
 def contract_abis(project: Any) -> dict[str, list[dict[str, Any]]]:
     """The ABIs of the page's contracts, from the compiled project (compiling it if needed)."""
+    from nmr_pools.pool_contract import POOL_NAME, pool_container
+
     abis = {}
     for name in PAGE_CONTRACTS:
-        contract_type = getattr(project, name).contract_type
+        contract_type = (pool_container(project) if name == POOL_NAME else getattr(project, name)).contract_type
         abis[name] = [
             item.model_dump(mode="json", by_alias=True, exclude_none=True) for item in contract_type.abi
         ]

@@ -9,6 +9,7 @@ import pytest
 
 from nmr_pools.attestation import Attestation
 from nmr_pools.cli.times import utc
+from nmr_pools.pool_contract import pool_at
 from nmr_pools.settlement import model_key
 
 ZERO = "0x" + "00" * 20
@@ -23,7 +24,7 @@ def attestation(ok, deployed, workdir, accounts):
 
 
 def pool_of(project, deployed, name="alpha"):
-    return project.DelegationPool.at(project.PoolFactory.at(deployed["factory"]).pool_of(model_key(name)))
+    return pool_at(project, project.PoolFactory.at(deployed["factory"]).pool_of(model_key(name)))
 
 
 def edit(path, **changes) -> None:

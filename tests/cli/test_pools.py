@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from nmr_pools.pool_contract import pool_at
 from nmr_pools.settlement import model_key
 from tests.integration.helpers import NMR, write_round
 
 
 def pool_of(project, deployed, name="alpha"):
     factory = project.PoolFactory.at(deployed["factory"])
-    return project.DelegationPool.at(factory.pool_of(model_key(name)))
+    return pool_at(project, factory.pool_of(model_key(name)))
 
 
 # ---- create-pool (the attestation flow itself: tests/cli/test_attest.py) ----
@@ -75,6 +76,17 @@ def test_deposit__caught_up_pool__converts_at_once_and_claims(ok, with_pool, pro
     output = ok("claim", "--account", "TEST::4")
     assert "claimed 12.5 shares for 12.5 NMR deposited" in output
     assert pool_of(project, with_pool).balanceOf(accounts[4]) == 12_500_000_000_000_000_000
+
+
+def test_deposit__after_an_unclaimed_conversion__priced_with_the_share_supply(ok, with_pool, project, accounts):
+    """Shares of a converted deposit are minted only when claimed (`totalSupply` is what
+    circulates): the next deposit's preview counts them, as the pool's price does."""
+    ok("deposit", "--pool", "alpha", "--amount", "12.5", "--account", "TEST::4")
+    pool = pool_of(project, with_pool)
+    assert pool.totalSupply() == 0 and pool.share_supply() == 12_500_000_000_000_000_000
+    output = ok("deposit", "--pool", "alpha", "--amount", "10", "--account", "TEST::5")
+    assert "converts at once to 10 shares" in output
+    assert pool.maxMint(accounts[5]) == 10 * NMR
 
 
 def test_deposit__existing_allowance__uses_change_approval(ok, with_pool, project, accounts):

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from nmr_pools.pool_contract import pool_at
 from nmr_pools.settlement import model_key
 
 NMR = 10**18
@@ -17,7 +18,7 @@ UNLIMITED = 2**256 - 1
 @pytest.fixture
 def alpha(project, with_pool):
     """Pool "alpha" (owner TEST::3) as a contract instance."""
-    return project.DelegationPool.at(project.PoolFactory.at(with_pool["factory"]).pool_of(model_key("alpha")))
+    return pool_at(project, project.PoolFactory.at(with_pool["factory"]).pool_of(model_key("alpha")))
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from nmr_pools.amounts import format_wad_pct
+from nmr_pools.pool_contract import pool_at, pool_container
 from nmr_pools.scoring import synthetic_round
 from nmr_pools.settlement import model_key
 from tests.integration.helpers import NMR, write_round
@@ -33,10 +34,10 @@ def settled_count(project, deployed, name, round_id):
     from nmr_pools.chain.pool_history import settled_layout
 
     factory = project.PoolFactory.at(deployed["factory"])
-    pool = project.DelegationPool.at(factory.pool_of(model_key(name)))
+    pool = pool_at(project, factory.pool_of(model_key(name)))
     logs = chain.provider.web3.eth.get_logs({
         "address": str(pool.address), "fromBlock": int(deployed["block"]), "toBlock": "latest",
-        "topics": [settled_layout(project.DelegationPool).topic, "0x" + round_id.to_bytes(32, "big").hex()],
+        "topics": [settled_layout(pool_container(project)).topic, "0x" + round_id.to_bytes(32, "big").hex()],
     })
     return len(logs)
 
@@ -141,7 +142,7 @@ def test_settle__treasury_short__settles_and_says_what_stays_owed(ok, deployed, 
     write_round(workdir / "r2.json", 2, {"whale": 0})
     output = ok("settle", "--round", "2", "--results", "r2.json", "--account", "TEST::1")
     assert "owed from earlier rounds, collected: 50,000 NMR" in output
-    pool = project.DelegationPool.at(project.PoolFactory.at(deployed["factory"]).pool_of(model_key("whale")))
+    pool = pool_at(project, project.PoolFactory.at(deployed["factory"]).pool_of(model_key("whale")))
     assert pool.treasury_owed() == 0 and pool.totalAssets() == 3_150_000 * NMR
     assert "owes pools" not in ok("status")
 
@@ -320,9 +321,7 @@ def test_revert__translated_to_sentence(run, with_pool, project, accounts):
 
     from nmr_pools.errors import explain
 
-    pool = project.DelegationPool.at(
-        project.PoolFactory.at(with_pool["factory"]).pool_of(model_key("alpha"))
-    )
+    pool = pool_at(project, project.PoolFactory.at(with_pool["factory"]).pool_of(model_key("alpha")))
     pool.wind_down(sender=accounts[3])
     # `deposit` refuses a winding-down pool before sending; a direct call reverts
     with pytest.raises(ContractLogicError) as error:

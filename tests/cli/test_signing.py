@@ -7,6 +7,8 @@ import uuid
 
 import pytest
 
+from nmr_pools.pool_contract import pool_at
+
 PASSPHRASE = "Keyfile-passphrase-2026!"
 
 
@@ -83,7 +85,7 @@ def test_attest__keyfile_attester__passphrase_once_then_sign_the_message(ok, att
     ok("create-pool", "--model-id", "beta", "--fee", "5", "--attestation", "attestation-beta.json",
        "--account", "TEST::3")
     factory = project.PoolFactory.at(with_pool["factory"])
-    assert project.DelegationPool.at(factory.pool_of(model_key("beta"))).owner() == accounts[3].address
+    assert pool_at(project, factory.pool_of(model_key("beta"))).owner() == accounts[3].address
 
 
 def test_attest__keyfile_attester_declines__nothing_written(fails, attester_wallet, monkeypatch, workdir):

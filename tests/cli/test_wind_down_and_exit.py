@@ -9,6 +9,7 @@ import re
 import pytest
 
 from nmr_pools.cli.times import utc
+from nmr_pools.pool_contract import pool_at
 from nmr_pools.settlement import model_key
 from tests.integration.helpers import NMR, write_round
 
@@ -18,7 +19,7 @@ DAY = 86_400
 @pytest.fixture
 def alpha(project, with_pool):
     """Pool "alpha" (owner TEST::3; TEST::4 and TEST::5 hold 1,000 NMR each) as a contract instance."""
-    return project.DelegationPool.at(project.PoolFactory.at(with_pool["factory"]).pool_of(model_key("alpha")))
+    return pool_at(project, project.PoolFactory.at(with_pool["factory"]).pool_of(model_key("alpha")))
 
 
 def settle(ok, workdir, round_id: int, round_return: int = 0) -> None:

@@ -8,10 +8,10 @@ import json
 import uuid
 
 import pytest
-
 from click.testing import CliRunner
 
 from nmr_pools.cli import cli
+from nmr_pools.pool_contract import pool_at
 from nmr_pools.scoring import load_results, synthetic_round
 from tests.integration.helpers import model_key
 
@@ -87,7 +87,7 @@ def test_flow__keyfile_wallets__deposit_settle_claim_verify(on_anvil, anvil_node
         assert "Round 1: 3 pool(s) settled in 1 transaction(s)" in out
         assert results.digest in out
 
-        alpha = project.DelegationPool.at(factory.pool_of(model_key("alpha")))
+        alpha = pool_at(project, factory.pool_of(model_key("alpha")))
         alpha_return = next(m.round_return_wad for m in results.models if m.model_id == "alpha")
         out = run("claim", "--account", ALICE, signatures=1)
         assert "claimed 100 shares for 100 NMR deposited" in out

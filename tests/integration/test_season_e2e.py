@@ -69,9 +69,11 @@ class Ledger:
                 continue
             if out is None:
                 if key[2] == "deposit":
-                    out = floor_div(amount, pool.deposit_group_shares(round_), pool.deposit_group_assets(round_))
+                    group_assets, group_shares = pool.deposit_group(round_)
+                    out = floor_div(amount, group_shares, group_assets)
                 else:
-                    out = floor_div(amount, pool.redeem_group_assets(round_), pool.redeem_group_shares(round_))
+                    group_shares, group_assets = pool.redeem_group(round_)
+                    out = floor_div(amount, group_assets, group_shares)
             total_in += amount
             total_out += out
         self.requests[key] = keep
@@ -112,7 +114,7 @@ def test_season(create_pool, factory, treasury, nmr, fund, alice, bob, carol, ow
                 pool.requestDeposit(amount, person, person, sender=person)
             return
         caught_up = pool.current_round() <= pool.last_settled_round() + 1
-        supply, assets = pool.totalSupply(), pool.totalAssets()
+        supply, assets = pool.share_supply(), pool.totalAssets()
         pool.requestDeposit(amount, person, person, sender=person)
         out = floor_div(amount, supply + 1, assets + 1) if caught_up else None
         ledger.add((name, pool.address, "deposit"), pool.current_round(), amount, out)
@@ -123,7 +125,7 @@ def test_season(create_pool, factory, treasury, nmr, fund, alice, bob, carol, ow
         # nothing after a wind-down's last round is played: later redemptions join the group after it
         group = min(pool.current_round(), last_round + 1) if last_round else pool.current_round()
         converts_now = pool.closure() != 0 or group <= pool.last_settled_round() + 1
-        supply, assets = pool.totalSupply(), pool.totalAssets()
+        supply, assets = pool.share_supply(), pool.totalAssets()
         [event] = pool.requestRedeem(shares, person, person, sender=person).decode_logs(pool.RedeemRequest)
         assert event.requestId == group
         out = floor_div(shares, assets + 1, supply + 1) if converts_now else None
@@ -144,9 +146,9 @@ def test_season(create_pool, factory, treasury, nmr, fund, alice, bob, carol, ow
 
     def settle(pool, round_, pct):
         round_return = pct * 10**16
-        assets, supply, hwm, fee_bps = pool.totalAssets(), pool.totalSupply(), pool.high_water_mark(), pool.fee_bps()
+        assets, supply, hwm, fee_bps = pool.totalAssets(), pool.share_supply(), pool.high_water_mark(), pool.fee_bps()
         owed, available = pool.treasury_owed(), treasury.available()
-        receipt = pool.settle(round_, round_return, DIGEST, sender=settler)
+        receipt = factory.settle(pool, round_, round_return, DIGEST, sender=settler)
         # first what the treasury owes from earlier rounds, as far as it can pay it now, fee and all
         collected = min(owed, available)
         collections = receipt.decode_logs(pool.OwedCollected)
@@ -175,6 +177,11 @@ def test_season(create_pool, factory, treasury, nmr, fund, alice, bob, carol, ow
         assert pool.treasury_owed() == owed - collected + event.unpaid
         price = (event.total_assets + 1) * WAD // (supply + 1)
         assert event.price_per_share == price and event.high_water_mark == max(hwm, price)
+        assert event.results_digest == DIGEST
+        # the next round's groups converted in the same settlement, at that price
+        assert (event.deposit_assets, event.deposit_shares) == tuple(pool.deposit_group(round_ + 1))
+        assert (event.redeem_shares, event.redeem_assets) == tuple(pool.redeem_group(round_ + 1))
+        assert event.deposit_shares == floor_div(event.deposit_assets, supply + 1, event.total_assets + 1)
         assert pool.closure() == (1 if round_ == pool.wind_down_round() else 0)  # its last round closes it
         totals["paid"] += event.paid
         totals["unpaid"] += event.unpaid
@@ -215,8 +222,12 @@ def test_season(create_pool, factory, treasury, nmr, fund, alice, bob, carol, ow
                 claim_all(name, pool)
                 check_conservation(pool, nmr)
         for pool in pools:
-            holders = sum(pool.balanceOf(p) for p in people.values()) + pool.balanceOf(pool)
+            # shares circulate only once claimed; the price also counts converted deposits not
+            # claimed yet and shares locked in pending redemptions
+            holders = sum(pool.balanceOf(p) for p in people.values())
+            state = pool.pool_state()
             assert holders == pool.totalSupply()
+            assert pool.share_supply() == holders + state.unclaimed_deposit_shares + state.pending_redeem_shares
 
     # the end: the settler catches up (the volatile pool closed at its last round), then everybody
     # claims and redeems everything, which converts at once in a caught-up or closed pool

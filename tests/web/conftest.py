@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from nmr_pools.cli import cli
+from nmr_pools.pool_contract import pool_at
 from tests.integration.helpers import model_key
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS_ENV, TIMEOUT_MS, VIEWPORT
 from tests.web.wallet import PROVIDER_JS, AnvilWallet
@@ -86,7 +87,7 @@ def contracts(project, deployed):
         nmr = project.NMR.at(deployed["nmr"])
 
         def pool(self, name: str):
-            return project.DelegationPool.at(self.factory.pool_of(model_key(name)))
+            return pool_at(project, self.factory.pool_of(model_key(name)))
 
     return Contracts()
 

@@ -146,7 +146,7 @@ def test_page__pool_panel__owed_nmr_and_emergency_exit(run, contracts, serve_pag
     beta.requestDeposit(10 * NMR, bob, bob, sender=bob)
     anvil_node.set_time(contracts.factory.round_start(2))
     # +5% of 3,000,000 NMR: the treasury holds 100,000, so 50,000 stays owed
-    whale.settle(1, 5 * 10**16, b"\x01" * 32, sender=settler)
+    contracts.factory.settle(whale, 1, 5 * 10**16, b"\x01" * 32, sender=settler)
     assert whale.treasury_owed() == 50_000 * NMR
     # beta's settler never comes: 30 days after its round 1 closed anyone may close it
     anvil_node.set_time(contracts.factory.round_start(2) + 30 * 86_400)

@@ -75,7 +75,9 @@ def test_web__serves_page_and_config__stops_on_ctrl_c(tmp_path):
         assert config["nmr"] == deployment.nmr and config["deploymentBlock"] == 7 and config["rpcUrl"] is None
         assert set(config["abis"]) == set(PAGE_CONTRACTS)
         names = {item.get("name") for item in config["abis"]["DelegationPool"]}
-        assert {"requestDeposit", "requestRedeem", "pending_requests", "Settled"} <= names
+        # the pool's whole ABI: the core's (requests, claims) and the extension's (settings, views)
+        assert {"requestDeposit", "requestRedeem", "deposit", "redeem", "Settled"} <= names
+        assert {"pending_requests", "share_supply", "pool_state", "wind_down", "set_deposit_limit"} <= names
         assert {"approve", "changeApproval", "allowance"} <= {
             item.get("name") for item in config["abis"]["NMR"]
         }

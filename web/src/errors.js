@@ -26,6 +26,8 @@ const HINTS = {
   "nmr: approve from non-zero": "NMR needs changeApproval for a non-zero allowance; reload the page and try again",
   "nmr: allowance is not old_value": "the allowance changed meanwhile; try again",
   "erc20: insufficient balance": "you hold less than that",
+  // requestRedeem burns the shares it locks: more than the owner holds is refused by the burn
+  "erc20: burn amount exceeds balance": "you hold fewer shares than that; claim converted deposits first",
   "ownable: caller is not the owner": "only the pool's owner may do this",
 };
 

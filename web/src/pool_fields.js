@@ -17,7 +17,9 @@ const POOL_VIEWS = {
   pricePerShare: "price_per_share",
   highWaterMark: "high_water_mark",
   totalAssets: "totalAssets",
-  totalSupply: "totalSupply",
+  // the shares the price counts: circulating, converted but unclaimed (minted when claimed), and
+  // locked in pending redemptions; `totalSupply` is only the circulating ones
+  shareSupply: "share_supply",
   pendingDepositAssets: "pending_deposit_assets",
   pendingRedeemShares: "pending_redeem_shares",
   depositLimit: "deposit_limit",
@@ -32,7 +34,7 @@ const POOL_VIEWS = {
   treasuryOwed: "treasury_owed",
 };
 
-// DelegationPool.vy `flag Closure`: why a pool closed
+// pool_ledger.vy `flag Closure`: why a pool closed
 const CLOSURES = [[1n, "wound down"], [2n, "emergency exit"], [4n, "depleted"]];
 
 // field -> the factory's view function that returns it

@@ -1,7 +1,8 @@
 // Previews of requests and best/worst cases of positions: a port of nmr_pools/preview.py
 // (what `ape pools status`, `deposit` and `redeem` print), in exact bigint arithmetic.
 //
-// The pool's conversions (virtual offset 1, rounding down):
+// The pool's conversions (virtual offset 1, rounding down; supply is `share_supply`: shares in
+// circulation, converted but unclaimed, and locked in pending redemptions):
 //     shares = assets * (supply + 1) / (total_assets + 1)
 //     assets = shares * (total_assets + 1) / (supply + 1)
 // Best/worst cases bound every in-flight round by the factory's return cap: each round moves
@@ -83,7 +84,7 @@ export function previewDeposit(pool, currentRound, returnCap, assets) {
   const requestRound = currentRound;
   const convertsNow = requestRound <= pool.lastSettledRound + 1n;
   const wait = roundsBefore(pool, requestRound);
-  const atCurrentPrice = toShares(assets, pool.totalSupply, pool.totalAssets);
+  const atCurrentPrice = toShares(assets, pool.shareSupply, pool.totalAssets);
   // a higher price (best case for the pool's rounds) buys fewer shares, and the other way round
   const [lowAssets, highAssets] = bounds(pool.totalAssets, returnCap, wait);
   return {
@@ -92,8 +93,8 @@ export function previewDeposit(pool, currentRound, returnCap, assets) {
     convertAfterRound: requestRound - 1n,
     roundsToWait: wait,
     atCurrentPrice,
-    worst: toShares(assets, pool.totalSupply, highAssets),
-    best: toShares(assets, pool.totalSupply, lowAssets),
+    worst: toShares(assets, pool.shareSupply, highAssets),
+    best: toShares(assets, pool.shareSupply, lowAssets),
   };
 }
 
@@ -102,7 +103,7 @@ export function previewRedeem(pool, currentRound, returnCap, shares) {
   const requestRound = redeemGroup(pool, currentRound);
   const convertsNow = pool.closed || requestRound <= pool.lastSettledRound + 1n;
   const wait = convertsNow ? 0n : roundsBefore(pool, requestRound);
-  const value = toAssets(shares, pool.totalSupply, pool.totalAssets);
+  const value = toAssets(shares, pool.shareSupply, pool.totalAssets);
   const [worst, best] = bounds(value, returnCap, wait);
   return { requestRound, convertsNow, convertAfterRound: requestRound - 1n, roundsToWait: wait, atCurrentPrice: value, worst, best };
 }
@@ -114,7 +115,7 @@ export function previewRedeem(pool, currentRound, returnCap, shares) {
  * claimableRedeemShares (maxRedeem), pendingDeposits and pendingRedemptions ([round, amount]).
  */
 export function position(pool, currentRound, returnCap, raw) {
-  const { totalSupply: supply, totalAssets } = pool;
+  const { shareSupply: supply, totalAssets } = pool;
   const active = raw.shares + raw.claimableShares;
   const value = toAssets(raw.shares, supply, totalAssets);
   // active shares bear every in-flight round
