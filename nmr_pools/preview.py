@@ -67,9 +67,6 @@ class PoolState:
         from nmr_pools.model.from_chain import load_pool_model
 
         model = load_pool_model(pool, factory, int(chain.pending_timestamp))
-        # shares of converted deposits are minted only when claimed: `totalSupply` is what
-        # circulates, and the price counts the unclaimed ones too (`share_supply`)
-        model.unclaimed_deposit_shares = int(pool.share_supply()) - model.shares.total_supply - model.pending_redeem_shares
         # the model already read the pool's totals and the factory's cap: no second round of calls
         return cls(
             model=model,

@@ -38,21 +38,25 @@ def load_pool_model(pool: Any, factory: Any, timestamp: int, treasury_available:
         model_id=bytes(pool.model_id()),
     )
     model.shares.total_supply = int(pool.totalSupply())
-    model.total_assets = int(pool.totalAssets())
-    model.pending_deposit_assets = int(pool.pending_deposit_assets())
-    model.pending_redeem_shares = int(pool.pending_redeem_shares())
-    model.reserved_redeem_assets = int(pool.reserved_redeem_assets())
+    # the packed state and settings, one call each (converted deposits' shares are minted only
+    # when claimed: `unclaimed_deposit_shares` counts in the price but not in `totalSupply`)
+    state, settings = pool.pool_state(), pool.settings()
+    model.total_assets = int(state.total_assets)
+    model.pending_deposit_assets = int(state.pending_deposit_assets)
+    model.reserved_redeem_assets = int(state.reserved_redeem_assets)
+    model.unclaimed_deposit_shares = int(state.unclaimed_deposit_shares)
+    model.pending_redeem_shares = int(state.pending_redeem_shares)
+    model.last_settled_round = int(state.last_settled_round)
+    model.closure = int(state.closure)
+    model.paused = bool(state.paused)
+    model.high_water_mark = int(settings.high_water_mark)
+    model.fee_bps = int(settings.fee_bps)
+    model.pending_fee_bps = int(settings.pending_fee_bps)
+    model.pending_fee_round = int(settings.pending_fee_round)
+    model.wind_down_round = int(settings.wind_down_round)
     model.fees_owed = int(pool.fees_owed())
-    model.last_settled_round = int(pool.last_settled_round())
     model.treasury_owed = int(pool.treasury_owed())
-    model.high_water_mark = int(pool.high_water_mark())
-    model.fee_bps = int(pool.fee_bps())
-    model.pending_fee_bps = int(pool.pending_fee_bps())
-    model.pending_fee_round = int(pool.pending_fee_round())
     model.deposit_limit = min(int(pool.deposit_limit()), UNLIMITED)  # the view says 2**256 - 1 for unlimited
-    model.paused = bool(pool.paused())
-    model.wind_down_round = int(pool.wind_down_round())
-    model.closure = int(pool.closure())
     # the treasury's balance decides whether a gain can be paid
     model.nmr.balances[factory_model.treasury] = treasury_available
     return model
