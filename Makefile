@@ -15,12 +15,14 @@ PROFILE ?= ci
 RUN_ID := $(shell date +%s%N)
 FUZZ := python -m pytest tests/fuzz/test_pool_machine.py -q -p no:cacheprovider -p no:ape_test
 
-.PHONY: env test test-suite test-fuzz-a test-fuzz-b test-fast test-anvil test-long mutants demo chain bench clean help
+
+.PHONY: env lint test test-suite-a test-suite-b test-fuzz-a test-fuzz-b test-fast test-anvil test-long mutants demo chain bench clean help
 
 help:
 	@echo "make demo       deploy on the in-process chain and run a tournament season (writes out/demo/)"
-	@echo "make test       the whole suite: in-process chain, then the integration tests on anvil"
-	@echo "make test-long  the fuzzing suite with 10x more steps (200,000)"
+	@echo "make test       lint, then the whole suite: in-process chain, then the integration tests on anvil"
+	@echo "make lint       ruff check and ruff format --check"
+	@echo "make test-long  the fuzzing suite with 10x more histories (~210,000 steps)"
 	@echo "make mutants    plant known bugs in a copy of the contracts; the fuzzer must catch each"
 	@echo "make chain      the project's local chain (anvil on 127.0.0.1:8545, state kept in .chain/)"
 	@echo "make bench      gas (on anvil) and scoring benchmarks, written to bench/"
@@ -46,10 +48,19 @@ $(CHROMIUM):
 
 env: $(STAMP) $(ANVIL) $(WEB_APP) $(CHROMIUM)
 
-# the fuzzing suite's two halves (one per core, different seeds) beside the rest of the suite
-test: env
-	@NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory -j3 --output-sync=target test-fuzz-a test-fuzz-b test-suite; \
+# lint first (seconds) and compile once (the parallel Ape runs share .build/); then the fuzzing
+# suite's two halves (different seeds) beside the rest of the suite in two halves, four
+# processes sharing the cores; then the node-level tests on anvil
+test: env lint
+	ape compile > /dev/null
+	@NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory -j4 --output-sync=target test-fuzz-a test-fuzz-b test-suite-a test-suite-b \
+		&& NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory test-anvil; \
 	status=$$?; python -m tests.processes --check $(RUN_ID) || status=1; exit $$status
+
+# ruff's checks and formatting (configured in pyproject.toml)
+lint: env
+	ruff check .
+	ruff format --check .
 
 test-fuzz-a: env
 	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),600,60) $(FUZZ) --hypothesis-seed=1
@@ -57,10 +68,14 @@ test-fuzz-a: env
 test-fuzz-b: env
 	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),600,60) $(FUZZ) --hypothesis-seed=2
 
-# everything but the fuzzing machine on the in-process chain, then the node-level tests on anvil
-test-suite: env
-	ape test tests -q -p no:cacheprovider --durations=10 --deselect tests/fuzz/test_pool_machine.py::test_pool_against_model
-	$(MAKE) --no-print-directory test-anvil
+# everything but the fuzzing machine on the in-process chain, in two halves of about equal time
+# (the anvil tests among them start their own nodes on free ports)
+SUITE := ape test -q -p no:cacheprovider --durations=5
+test-suite-a: env
+	$(SUITE) tests/cli tests/contracts tests/scoring
+
+test-suite-b: env
+	$(SUITE) tests/integration tests/web tests/readme tests/fuzz/test_deployment_parity.py
 
 # the end-to-end season and the settlement library again, on a real node (ape-foundry starts a
 # throwaway anvil on a free port: APE_FOUNDRY_HOST=auto, so `make chain`'s node is never touched);

@@ -93,8 +93,16 @@ def baseline_results(predictions: pd.DataFrame, targets: pd.Series, stakes: pd.S
     models = []
     for model in sorted(predictions.columns):
         ret = float(np.clip(factor * (corr[model] * 0.5 + mmc[model] * 2.0), -0.05, 0.05))
-        models.append({"model_id": model, "corr": corr[model], "mmc": mmc[model], "payout_factor": factor,
-                       "round_return_wad": return_to_wad(ret, CLASSIC.cap_wad), "status": "ok"})
+        models.append(
+            {
+                "model_id": model,
+                "corr": corr[model],
+                "mmc": mmc[model],
+                "payout_factor": factor,
+                "round_return_wad": return_to_wad(ret, CLASSIC.cap_wad),
+                "status": "ok",
+            }
+        )
     return json.dumps({"models": models}, sort_keys=True, separators=(",", ":")).encode()
 
 
@@ -128,7 +136,10 @@ def run(n_stocks: int, model_counts: list[int], baseline_max: int) -> list[dict[
         meta = stake_weighted_meta_model(r.predictions, r.stakes)
         with tempfile.TemporaryDirectory() as directory:
             tasks: dict[str, tuple[Callable[[], object], Callable[[], object]]] = {
-                "CORR": (lambda: numerai_corr(r.predictions, r.targets), lambda: baseline_corr(r.predictions, r.targets)),
+                "CORR": (
+                    lambda: numerai_corr(r.predictions, r.targets),
+                    lambda: baseline_corr(r.predictions, r.targets),
+                ),
                 "MMC": (
                     lambda: correlation_contribution(r.predictions, meta, r.targets),
                     lambda: baseline_mmc(r.predictions, meta, r.targets),
@@ -140,8 +151,13 @@ def run(n_stocks: int, model_counts: list[int], baseline_max: int) -> list[dict[
             }
             for task, (engine, baseline) in tasks.items():
                 engine_time, engine_mem = measure(engine)
-                row: dict[str, object] = {"stocks": n_stocks, "models": n_models, "task": task,
-                                          "engine_s": engine_time, "engine_mib": engine_mem}
+                row: dict[str, object] = {
+                    "stocks": n_stocks,
+                    "models": n_models,
+                    "task": task,
+                    "engine_s": engine_time,
+                    "engine_mib": engine_mem,
+                }
                 if n_models <= baseline_max:
                     baseline_time, baseline_mem = measure(baseline)
                     row.update(baseline_s=baseline_time, baseline_mib=baseline_mem)
@@ -176,10 +192,15 @@ def markdown(rows: list[dict[str, object]], note: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="1,000 stocks x 20 and 100 models; print only")
-    parser.add_argument("--whole-only", action="store_true",
-                        help="only the whole-process comparison; replaces that section of scoring.md")
+    parser.add_argument(
+        "--whole-only",
+        action="store_true",
+        help="only the whole-process comparison; replaces that section of scoring.md",
+    )
     args = parser.parse_args()
     out = Path(__file__).with_name("scoring.md")
     if args.whole_only:

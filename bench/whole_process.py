@@ -56,8 +56,11 @@ def _parse_time_v(report: str) -> Run:
     if wall is None or rss is None or user is None or system is None:
         raise RuntimeError(f"unexpected /usr/bin/time output:\n{report}")
     hours, minutes, seconds = int(wall.group(1) or 0), int(wall.group(2)), float(wall.group(3))
-    return Run(hours * 3600 + minutes * 60 + seconds, float(user.group(1)) + float(system.group(1)),
-               int(rss.group(1)) / 1024)
+    return Run(
+        hours * 3600 + minutes * 60 + seconds,
+        float(user.group(1)) + float(system.group(1)),
+        int(rss.group(1)) / 1024,
+    )
 
 
 def timed(argv: list[str], cwd: Path) -> Run:
@@ -73,15 +76,19 @@ def unavailable() -> str | None:
     if not Path(TIME).exists():
         return f"{TIME} is not installed (Debian: apt-get install time)"
     if not Path(NT_PYTHON).exists():
-        return (f"no numerai-tools interpreter at {NT_PYTHON} (create it: python3 -m venv /tmp/nt-venv && "
-                "/tmp/nt-venv/bin/pip install 'numpy>=2' pandas scipy numerai-tools==0.7.2, "
-                "or set NUMERAI_TOOLS_PYTHON)")
+        return (
+            f"no numerai-tools interpreter at {NT_PYTHON} (create it: python3 -m venv /tmp/nt-venv && "
+            "/tmp/nt-venv/bin/pip install 'numpy>=2' pandas scipy numerai-tools==0.7.2, "
+            "or set NUMERAI_TOOLS_PYTHON)"
+        )
     return None
 
 
 def _versions(python: str) -> str:
-    script = ("import importlib.metadata as m; print(', '.join(f'{p} {m.version(p)}' for p in "
-              "('numerai-tools', 'numpy', 'pandas', 'scipy')))")
+    script = (
+        "import importlib.metadata as m; print(', '.join(f'{p} {m.version(p)}' for p in "
+        "('numerai-tools', 'numpy', 'pandas', 'scipy')))"
+    )
     return subprocess.run([python, "-c", script], capture_output=True, text=True, check=True).stdout.strip()
 
 
@@ -102,8 +109,21 @@ def measure(n_stocks: int = N_STOCKS, n_models: int = N_MODELS, repeats: int = R
         work = Path(folder)
         paths = synthetic_round(n_stocks, n_models, seed=n_models).write(work / "in", "csv")
         inputs = [str(paths["predictions"]), str(paths["targets"]), str(paths["stakes"])]
-        ours_argv = [sys.executable, "-m", "nmr_pools.scoring", "--round", "1", "--predictions", inputs[0],
-                     "--targets", inputs[1], "--stakes", inputs[2], "--out", str(work / "ours.json")]
+        ours_argv = [
+            sys.executable,
+            "-m",
+            "nmr_pools.scoring",
+            "--round",
+            "1",
+            "--predictions",
+            inputs[0],
+            "--targets",
+            inputs[1],
+            "--stakes",
+            inputs[2],
+            "--out",
+            str(work / "ours.json"),
+        ]
         theirs_argv = [NT_PYTHON, str(DRIVER), *inputs, str(work / "theirs.csv")]
         load = os.getloadavg()[0]
         ours: list[Run] = []
@@ -112,8 +132,13 @@ def measure(n_stocks: int = N_STOCKS, n_models: int = N_MODELS, repeats: int = R
             ours.append(timed(ours_argv, work))
             theirs.append(timed(theirs_argv, work))
         return {
-            "stocks": n_stocks, "models": n_models, "repeats": repeats, "load": load,
-            "ours": ours, "theirs": theirs, "agreement": _agreement(work / "ours.json", work / "theirs.csv"),
+            "stocks": n_stocks,
+            "models": n_models,
+            "repeats": repeats,
+            "load": load,
+            "ours": ours,
+            "theirs": theirs,
+            "agreement": _agreement(work / "ours.json", work / "theirs.csv"),
             "theirs_versions": _versions(NT_PYTHON),
             "csv_mib": Path(inputs[0]).stat().st_size / 2**20,
         }
@@ -129,8 +154,10 @@ def markdown(result: dict[str, object] | None, skipped: str | None = None) -> st
 
     def row(name: str, runs: list[Run]) -> str:
         walls = [r.wall_s for r in runs]
-        return (f"| {name} | {min(walls):.2f} | {statistics.median(walls):.2f} | "
-                f"{statistics.median(r.cpu_s for r in runs):.2f} | {max(r.max_rss_mib for r in runs):.0f} |")
+        return (
+            f"| {name} | {min(walls):.2f} | {statistics.median(walls):.2f} | "
+            f"{statistics.median(r.cpu_s for r in runs):.2f} | {max(r.max_rss_mib for r in runs):.0f} |"
+        )
 
     best_ratio = min(r.wall_s for r in theirs) / min(r.wall_s for r in ours)
     median_ratio = statistics.median(r.wall_s for r in theirs) / statistics.median(r.wall_s for r in ours)

@@ -81,7 +81,9 @@ class Attestation:
     @property
     def message(self) -> dict[str, Any]:
         """The typed message this attestation signs."""
-        return ownership_message(self.chain_id, self.factory, self.model_key, self.model_name, self.owner, self.deadline)
+        return ownership_message(
+            self.chain_id, self.factory, self.model_key, self.model_name, self.owner, self.deadline
+        )
 
 
 def ownership_message(
@@ -136,7 +138,9 @@ def recover_attester(attestation: Attestation) -> str:
     from eth_account import Account
 
     try:
-        return str(Account.recover_message(signable(attestation.message), signature=attestation.signature_bytes))
+        return str(
+            Account.recover_message(signable(attestation.message), signature=attestation.signature_bytes)
+        )
     except Exception as error:  # noqa: BLE001 - eth_keys' BadSignature and kin
         raise ValueError(f"the signature cannot be recovered ({error})") from None
 

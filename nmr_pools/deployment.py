@@ -71,7 +71,9 @@ def deploy_with(
         "PoolFactory", nmr.address, treasury.address, implementation.address, genesis, round_length
     )
     backend.send(treasury, "set_factory", factory.address)
-    return System(nmr=nmr, treasury=treasury, implementation=implementation, factory=factory, extension=extension)
+    return System(
+        nmr=nmr, treasury=treasury, implementation=implementation, factory=factory, extension=extension
+    )
 
 
 @dataclass(frozen=True)
@@ -135,13 +137,25 @@ def create_attested_pool(
     from nmr_pools.attestation import attest_with_account
 
     attestation = attest_with_account(
-        attester, chain_id=int(chain.chain_id), factory=str(factory.address), model_id=model_id,
-        model_name=model_name, owner=str(owner.address), deadline=int(chain.pending_timestamp) + ATTESTATION_LIFETIME,
+        attester,
+        chain_id=int(chain.chain_id),
+        factory=str(factory.address),
+        model_id=model_id,
+        model_name=model_name,
+        owner=str(owner.address),
+        deadline=int(chain.pending_timestamp) + ATTESTATION_LIFETIME,
     )
     if attestation is None:
         raise ValueError(f"{attester.address} did not sign the attestation of {model_name!r}")
-    factory.create_pool(model_id, model_name, fee_bps, attestation.attester, attestation.deadline,
-                        attestation.signature_bytes, sender=owner)
+    factory.create_pool(
+        model_id,
+        model_name,
+        fee_bps,
+        attestation.attester,
+        attestation.deadline,
+        attestation.signature_bytes,
+        sender=owner,
+    )
     from nmr_pools.pool_contract import pool_at
 
     return pool_at(project, factory.pool_of(model_id))

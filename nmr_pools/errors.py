@@ -72,7 +72,10 @@ def _is_connection_error(error: BaseException) -> bool:
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, ConnectionError) or type(current).__name__ in ("ConnectionError", "MaxRetryError"):
+        if isinstance(current, ConnectionError) or type(current).__name__ in (
+            "ConnectionError",
+            "MaxRetryError",
+        ):
             return True
         current = current.__cause__ or current.__context__
     return False
@@ -83,8 +86,10 @@ def describe_failure(error: BaseException) -> str:
     if isinstance(error, ApeException):
         return explain(error)
     if _is_connection_error(error):
-        return ("Lost the connection to the node; check that it is still running (`make chain` for the "
-                "local chain) and run the command again.")
+        return (
+            "Lost the connection to the node; check that it is still running (`make chain` for the "
+            "local chain) and run the command again."
+        )
     text = str(error).strip()
     detail = f"{type(error).__name__}: {text}" if text else type(error).__name__
     return f"Unexpected error ({detail}); set NMR_POOLS_TRACEBACK=1 to see where it happened."

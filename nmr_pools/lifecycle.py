@@ -92,7 +92,7 @@ class Lifecycle:
         return max(self.wind_down_round - self.last_settled_round, 0) if self.winding_down else 0
 
     def words(self) -> str:
-        """"active", "paused", "winding down to round 12", "closed: wound down", … (+ "stalled")."""
+        """ "active", "paused", "winding down to round 12", "closed: wound down", … (+ "stalled")."""
         if self.closed:
             return f"closed: {self.closed_because}"
         state = f"winding down to round {self.wind_down_round}" if self.winding_down else "active"

@@ -120,7 +120,9 @@ def preview_deposit(state: PoolState, assets: int) -> RequestPreview:
     low_assets, high_assets = bounds(state.total_assets, state.return_cap, wait)
     fewest = to_shares(assets, state.supply, high_assets)
     most = to_shares(assets, state.supply, low_assets)
-    return RequestPreview(request_round, request.converts_now, request_round - 1, wait, shares_now, fewest, most)
+    return RequestPreview(
+        request_round, request.converts_now, request_round - 1, wait, shares_now, fewest, most
+    )
 
 
 def preview_redeem(state: PoolState, shares: int) -> RequestPreview:
@@ -148,8 +150,13 @@ class Position:
 
     @property
     def empty(self) -> bool:
-        return not (self.shares or self.claimable_shares or self.claimable_nmr
-                    or self.pending_deposits or self.pending_redemptions)
+        return not (
+            self.shares
+            or self.claimable_shares
+            or self.claimable_nmr
+            or self.pending_deposits
+            or self.pending_redemptions
+        )
 
 
 def read_position(pool: Any, state: PoolState, account: Any) -> Position:
@@ -173,7 +180,9 @@ def read_position(pool: Any, state: PoolState, account: Any) -> Position:
         worst, best = worst + low, best + high
     for request_round, shares in position.pending_redemptions:
         # locked shares bear the unsettled rounds before the one they were requested in
-        low, high = bounds(to_assets(shares, state.supply, state.total_assets), cap, state.rounds_before(request_round))
+        low, high = bounds(
+            to_assets(shares, state.supply, state.total_assets), cap, state.rounds_before(request_round)
+        )
         worst, best = worst + low, best + high
     position.worst = worst + position.claimable_nmr
     position.best = best + position.claimable_nmr

@@ -207,19 +207,24 @@ class SettlementPlan:
             lines.append(f"skip {model_id}: pool {pool} is closed ({why}); nothing more is settled")
         for item in self.to_settle:
             if item.last_round:
-                lines.append(f"note: {item.model_id}'s pool {item.pool} winds down and round {self.round} is its last: "
-                             "settling it closes the pool")
+                lines.append(
+                    f"note: {item.model_id}'s pool {item.pool} winds down and round {self.round} is its last: "
+                    "settling it closes the pool"
+                )
         if self.expected_owed:
             earlier = sum(item.treasury_owed for item in self.to_settle)
             asked = f"round {self.round}'s gains" + (
-                f" and {format_nmr(earlier)} owed from earlier rounds" if earlier else "")
+                f" and {format_nmr(earlier)} owed from earlier rounds" if earlier else ""
+            )
             lines.append(
                 f"note: treasury {self.treasury} holds {format_nmr(self.treasury_available)}, less than {asked} "
                 f"({format_nmr(self.expected_draw)}): it pays what it holds and {format_nmr(self.expected_owed)} stays "
                 "owed to the pools, drawn at their next settlement once it is funded (`ape pools fund-treasury`)"
             )
         if self.models_without_pool:
-            lines.append("models in the results without a pool (skipped): " + ", ".join(self.models_without_pool))
+            lines.append(
+                "models in the results without a pool (skipped): " + ", ".join(self.models_without_pool)
+            )
         for pool, last in self.pools_without_result:
             lines.append(f"pool {pool} (last settled round {last}) has no result in this file: not settled")
         return lines
@@ -295,10 +300,17 @@ def plan_settlement(
                 f"{last + 1}, not {round_id}; settle rounds {last + 1}..{round_id - 1} first"
             )
             continue
-        plan.to_settle.append(PoolSettlement(
-            model.model_id, address, round_id, wad, state.total_assets, state.treasury_owed,
-            last_round=state.wind_down_round == round_id,
-        ))
+        plan.to_settle.append(
+            PoolSettlement(
+                model.model_id,
+                address,
+                round_id,
+                wad,
+                state.total_assets,
+                state.treasury_owed,
+                last_round=state.wind_down_round == round_id,
+            )
+        )
 
     for address in registry.pools:
         state = states[address]
@@ -328,9 +340,15 @@ def choose_batch_size(plan: SettlementPlan, *, sender: Any | None = None, limit:
     base, per_report = 0, FALLBACK_GAS_PER_REPORT
     if sender is not None and plan.ok and plan.to_settle:
         try:
-            one = int(plan.factory.settle_many.estimate_gas_cost(plan.reports(plan.to_settle[:1]), sender=sender))
+            one = int(
+                plan.factory.settle_many.estimate_gas_cost(plan.reports(plan.to_settle[:1]), sender=sender)
+            )
             if len(plan.to_settle) >= 2:
-                two = int(plan.factory.settle_many.estimate_gas_cost(plan.reports(plan.to_settle[:2]), sender=sender))
+                two = int(
+                    plan.factory.settle_many.estimate_gas_cost(
+                        plan.reports(plan.to_settle[:2]), sender=sender
+                    )
+                )
                 per_report = max(two - one, one // 2)
                 base = max(one - per_report, 0)
             else:
@@ -394,13 +412,19 @@ class SettlementReport:
         """Plain-words lines for the end of a run."""
         lines = [
             f"Round {self.round}: {len(self.settled)} pool(s) settled in {len(self.transactions)} transaction(s)"
-            + (f", {len(self.skipped_already_settled)} already settled" if self.skipped_already_settled else ""),
+            + (
+                f", {len(self.skipped_already_settled)} already settled"
+                if self.skipped_already_settled
+                else ""
+            ),
             f"  paid from the treasury: {format_nmr(self.total_paid)}",
         ]
         if self.total_collected:
             lines.append(f"  owed from earlier rounds, collected: {format_nmr(self.total_collected)}")
         if self.total_unpaid:
-            lines.append(f"  gains the treasury could not pay (owed to the pools): {format_nmr(self.total_unpaid)}")
+            lines.append(
+                f"  gains the treasury could not pay (owed to the pools): {format_nmr(self.total_unpaid)}"
+            )
         lines += [
             f"  burned:                 {format_nmr(self.total_burned)}",
             f"  performance fees:       {format_nmr(self.total_fees)}",

@@ -69,8 +69,12 @@ class Bench:
         name = f"bench{self.count}"
         model = name.encode().ljust(32, b"\0")
         signed = attest_with_key(
-            self.deployer.private_key, chain_id=chain.chain_id, factory=str(self.factory.address),
-            model_id=model, model_name=name, owner=str(self.owner.address),
+            self.deployer.private_key,
+            chain_id=chain.chain_id,
+            factory=str(self.factory.address),
+            model_id=model,
+            model_name=name,
+            owner=str(self.owner.address),
             deadline=chain.pending_timestamp + DAY,
         )
         receipt = self.factory.create_pool(
@@ -82,7 +86,9 @@ class Bench:
         return pool, receipt
 
     def settle(self, pool, round_return: int):
-        return self.factory.settle(pool, pool.last_settled_round() + 1, round_return, b"\1" * 32, sender=self.deployer)
+        return self.factory.settle(
+            pool, pool.last_settled_round() + 1, round_return, b"\1" * 32, sender=self.deployer
+        )
 
 
 def user_operations(bench: Bench, traced: dict) -> list[tuple[str, int, int | None]]:
@@ -96,7 +102,10 @@ def user_operations(bench: Bench, traced: dict) -> list[tuple[str, int, int | No
 
     a, b, c, d, e, f, g = bench.people
     first_pool, _ = bench.new_pool(approve=(a,))
-    record("first requestDeposit ever in a fresh pool (caught up)", first_pool.requestDeposit(10 * NMR, a, a, sender=a))
+    record(
+        "first requestDeposit ever in a fresh pool (caught up)",
+        first_pool.requestDeposit(10 * NMR, a, a, sender=a),
+    )
     bench.new_pool()  # warm the factory's registry slots
     pool, receipt = bench.new_pool(approve=bench.people)
     record("create pool", receipt)
@@ -104,17 +113,22 @@ def user_operations(bench: Bench, traced: dict) -> list[tuple[str, int, int | No
     for person in (a, b, g):
         pool.requestDeposit(100 * NMR, person, person, sender=person)
         pool.deposit(100 * NMR, person, sender=person)
-    for round_return in (2 * 10**16, -10**16):
+    for round_return in (2 * 10**16, -(10**16)):
         bench.next_round()
         bench.settle(pool, round_return)
     # caught up (only before results lag: a fresh pool, or a test chain)
-    record("requestDeposit while caught up (converts at once)", pool.requestDeposit(100 * NMR, c, c, sender=c))
+    record(
+        "requestDeposit while caught up (converts at once)", pool.requestDeposit(100 * NMR, c, c, sender=c)
+    )
     record("deposit claim while caught up", pool.deposit(100 * NMR, c, sender=c))
     record("requestRedeem while caught up (converts at once)", pool.requestRedeem(10 * NMR, a, a, sender=a))
     record("redeem claim while caught up", pool.redeem(pool.maxRedeem(a), a, a, sender=a))
     # production: a round closed unsettled, requests wait for it
     bench.next_round()
-    record("requestDeposit, new delegator, first request of its round", pool.requestDeposit(50 * NMR, d, d, sender=d))
+    record(
+        "requestDeposit, new delegator, first request of its round",
+        pool.requestDeposit(50 * NMR, d, d, sender=d),
+    )
     record("requestDeposit, new delegator", pool.requestDeposit(50 * NMR, e, e, sender=e))
     record("requestRedeem, first of its round", pool.requestRedeem(10 * NMR, b, b, sender=b))
     record("requestRedeem", pool.requestRedeem(10 * NMR, g, g, sender=g))
@@ -126,7 +140,7 @@ def user_operations(bench: Bench, traced: dict) -> list[tuple[str, int, int | No
     record("redeem claim after a lagged conversion", pool.redeem(pool.maxRedeem(g), g, g, sender=g))
     record("cancelDepositRequest (round still open)", pool.cancelDepositRequest(lagged, d, d, sender=d))
     bench.next_round()
-    record("settle one pool, loss, nothing converting", bench.settle(pool, -10**16))
+    record("settle one pool, loss, nothing converting", bench.settle(pool, -(10**16)))
     record("claim_fees", pool.claim_fees(bench.owner, sender=bench.owner))
     return rows
 
@@ -152,7 +166,9 @@ def settle_by_delegators(bench: Bench, sizes: list[int], progress: Progress) -> 
     return rows
 
 
-def settle_many_by_pools(bench: Bench, sizes: list[int], progress: Progress, traced: dict) -> list[tuple[int, int, int]]:
+def settle_many_by_pools(
+    bench: Bench, sizes: list[int], progress: Progress, traced: dict
+) -> list[tuple[int, int, int]]:
     """`settle_many` over `n` lagging pools: half gain, half lose, each converting a deposit group
     and a redeem group (the production batch)."""
     rows = []
@@ -171,7 +187,7 @@ def settle_many_by_pools(bench: Bench, sizes: list[int], progress: Progress, tra
             pool.requestRedeem(NMR, bench.funder, bench.funder, sender=bench.funder)
         bench.next_round()
         reports = [
-            (p.address, p.last_settled_round() + 1, 10**16 if i % 2 == 0 else -10**16, b"\3" * 32)
+            (p.address, p.last_settled_round() + 1, 10**16 if i % 2 == 0 else -(10**16), b"\3" * 32)
             for i, p in enumerate(pools)
         ]
         receipt = bench.factory.settle_many(reports, sender=bench.deployer)
@@ -190,7 +206,10 @@ def breakdowns(traced: dict) -> list[tuple[str, dict[str, int]]]:
     out = []
     for name, (receipt, per) in traced.items():
         totals = gas_breakdown(
-            networks.provider, receipt.txn_hash, receipt.gas_used, intrinsic_gas(bytes(receipt.transaction.data))
+            networks.provider,
+            receipt.txn_hash,
+            receipt.gas_used,
+            intrinsic_gas(bytes(receipt.transaction.data)),
         )
         out.append((name, {category: totals.get(category, 0) // per for category in CATEGORIES}))
     return out
@@ -198,11 +217,14 @@ def breakdowns(traced: dict) -> list[tuple[str, dict[str, int]]]:
 
 def render_breakdowns(rows: list[tuple[str, dict[str, int]]]) -> list[str]:
     lines = [
-        "", "## Where the gas goes (from anvil's opcode trace)", "",
+        "",
+        "## Where the gas goes (from anvil's opcode trace)",
+        "",
         "Each row with a target, split by kind of work (`nmr_pools/chain/gas_trace.py`): storage",
         "writes to a fresh slot (22,100 cold), updates (5,000 cold / 2,900 warm), no-op writes; cold",
         "(2,100) and warm (100) reads; calls without their callee's work, cold accounts (2,600)",
-        "included; logs; everything else. The refund (slots cleared) is taken off.", "",
+        "included; logs; everything else. The refund (slots cleared) is taken off.",
+        "",
         "| operation | " + " | ".join(CATEGORIES) + " |",
         "| --- |" + " ---: |" * len(CATEGORIES),
     ]
@@ -230,13 +252,29 @@ def render(network: str, ops, by_delegators, by_pools, sizes, traced_rows) -> st
     for name, gas, target in ops:
         ok = "—" if not target else ("yes" if gas <= target else "**no**")
         lines.append(f"| {name} | {gas:,} | {f'{target:,}' if target else '—'} | {ok} |")
-    lines += ["", "## Settlement gas by delegators in the converting group (must not grow)", "",
-              "| delegators | settle gas |", "| ---: | ---: |"]
+    lines += [
+        "",
+        "## Settlement gas by delegators in the converting group (must not grow)",
+        "",
+        "| delegators | settle gas |",
+        "| ---: | ---: |",
+    ]
     lines += [f"| {n:,} | {gas:,} |" for n, gas in by_delegators]
-    lines += ["", "## settle_many by batch size (half gains, half losses, both groups converting)", "",
-              "| pools | total gas | gas per pool |", "| ---: | ---: | ---: |"]
+    lines += [
+        "",
+        "## settle_many by batch size (half gains, half losses, both groups converting)",
+        "",
+        "| pools | total gas | gas per pool |",
+        "| ---: | ---: | ---: |",
+    ]
     lines += [f"| {n:,} | {gas:,} | {per:,} |" for n, gas, per in by_pools]
-    lines += ["", f"## Code size (EIP-170 limit {EIP170_LIMIT:,} bytes)", "", "| contract | bytes |", "| --- | ---: |"]
+    lines += [
+        "",
+        f"## Code size (EIP-170 limit {EIP170_LIMIT:,} bytes)",
+        "",
+        "| contract | bytes |",
+        "| --- | ---: |",
+    ]
     lines += [f"| {name} | {size:,} |" for name, size in sizes]
     lines += render_breakdowns(traced_rows)
     return "\n".join(lines) + "\n"
@@ -246,7 +284,7 @@ def merge_notes(text: str, out: Path) -> str:
     """Keep the hand-written analysis below the measured tables (after a `## Where the rest goes`)."""
     marker = "## Where the rest goes"
     if out.exists() and marker in (old := out.read_text()):
-        return text + "\n" + old[old.index(marker):]
+        return text + "\n" + old[old.index(marker) :]
     return text
 
 
@@ -261,7 +299,9 @@ def cli(quick: bool, out: str):
     with Progress() as progress:
         by_delegators = settle_by_delegators(bench, [1, 10] if quick else [1, 100, 1_000], progress)
         by_pools = settle_many_by_pools(bench, [1, 10] if quick else [1, 10, 100], progress, traced)
-    text = render(networks.provider.network_choice, ops, by_delegators, by_pools, code_sizes(), breakdowns(traced))
+    text = render(
+        networks.provider.network_choice, ops, by_delegators, by_pools, code_sizes(), breakdowns(traced)
+    )
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(merge_notes(text, path))

@@ -26,11 +26,21 @@ NMR = 10**18
 
 
 @click.command(cls=ConnectedProviderCommand)
-@click.option("--pools", "n_pools", default=1_000, show_default=True, type=click.IntRange(min=1),
-              help="How many pools to create and settle.")
+@click.option(
+    "--pools",
+    "n_pools",
+    default=1_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many pools to create and settle.",
+)
 @click.option("--out", default="bench/settle.md", show_default=True, help="Where to write the table.")
-@click.option("--plain/--no-plain", default=True, show_default=True,
-              help="Also time the plan with plain reads (no aggregator), for comparison.")
+@click.option(
+    "--plain/--no-plain",
+    default=True,
+    show_default=True,
+    help="Also time the plan with plain reads (no aggregator), for comparison.",
+)
 def cli(n_pools: int, out: str, plain: bool):
     """Time settling one round on many pools (plan + execute) and write bench/settle.md."""
     from nmr_pools.scoring import ModelResult, RoundResults, model_id_to_bytes32, write_results
@@ -49,15 +59,24 @@ def cli(n_pools: int, out: str, plain: bool):
     with Progress() as progress:
         task = progress.add_task("creating and funding pools", total=n_pools)
         for name in names:
-            pool = create_attested_pool(project, factory, attester=deployer, owner=owner,
-                                        model_id=bytes(model_id_to_bytes32(name)), model_name=name, fee_bps=1_000)
+            pool = create_attested_pool(
+                project,
+                factory,
+                attester=deployer,
+                owner=owner,
+                model_id=bytes(model_id_to_bytes32(name)),
+                model_name=name,
+                fee_bps=1_000,
+            )
             nmr.approve(pool, 10 * NMR, sender=funder)
             pool.requestDeposit(10 * NMR, funder, funder, sender=funder)
             progress.advance(task)
     round_id = int(factory.current_round())
     chain.pending_timestamp = int(factory.round_start(round_id + 1))
     chain.mine()
-    models = [ModelResult(name, 0.01, 0.001, 1.0, (i % 11 - 5) * 10**16, "ok") for i, name in enumerate(names)]
+    models = [
+        ModelResult(name, 0.01, 0.001, 1.0, (i % 11 - 5) * 10**16, "ok") for i, name in enumerate(names)
+    ]
     path = Path(out).with_suffix(".results.json")
     write_results(with_digest(RoundResults(round_id, "classic-2025", 1, "bench", models, "")), path)
 
@@ -76,7 +95,9 @@ def cli(n_pools: int, out: str, plain: bool):
     planned = time.perf_counter()
     with Progress() as progress:
         task = progress.add_task("settling", total=len(plan.to_settle))
-        report = execute_plan(plan, deployer, progress=lambda done, total: progress.update(task, completed=done))
+        report = execute_plan(
+            plan, deployer, progress=lambda done, total: progress.update(task, completed=done)
+        )
     finished = time.perf_counter()
     rows.insert(0, ("Multicall", plan, planned - started, finished - planned, report))
     path.unlink()
@@ -100,8 +121,10 @@ def cli(n_pools: int, out: str, plain: bool):
     ]
     for label, row_plan, plan_s, execute_s, row_report in rows:
         if row_report is None:
-            lines.append(f"| {n_pools:,} | {label} | {row_plan.reads:,} | {row_plan.batch_size} | — | {plan_s:.1f} | "
-                         "not run | — | — |")
+            lines.append(
+                f"| {n_pools:,} | {label} | {row_plan.reads:,} | {row_plan.batch_size} | — | {plan_s:.1f} | "
+                "not run | — | — |"
+            )
         else:
             lines.append(
                 f"| {n_pools:,} | {label} | {row_plan.reads:,} | {row_plan.batch_size} | "

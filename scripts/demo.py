@@ -23,15 +23,34 @@ def _positive(ctx, param, value):
 
 @click.command(cls=PoolsCommand)  # one-line errors; no throwaway node for a local chain that is down
 @click.option("--pools", default=5, show_default=True, callback=_positive, help="Pools (one per model).")
-@click.option("--delegators", default=12, show_default=True, callback=_positive, help="Delegators with wallets.")
-@click.option("--rounds", default=60, show_default=True, callback=_positive, help="Daily rounds in the season.")
-@click.option("--lag", default=20, show_default=True, type=click.IntRange(min=0),
-              help="Rounds between a round closing and its results arriving.")
+@click.option(
+    "--delegators", default=12, show_default=True, callback=_positive, help="Delegators with wallets."
+)
+@click.option(
+    "--rounds", default=60, show_default=True, callback=_positive, help="Daily rounds in the season."
+)
+@click.option(
+    "--lag",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Rounds between a round closing and its results arriving.",
+)
 @click.option("--seed", default=7, show_default=True, help="Same seed, same numbers.")
-@click.option("--out", default="out/demo", show_default=True, type=click.Path(file_okay=False),
-              help="Where the chart, report and results files go.")
-@click.option("--treasury", "treasury", default="500000", show_default=True,
-              help="NMR the payout treasury starts with; a small one runs short and owes the pools the rest.")
+@click.option(
+    "--out",
+    default="out/demo",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where the chart, report and results files go.",
+)
+@click.option(
+    "--treasury",
+    "treasury",
+    default="500000",
+    show_default=True,
+    help="NMR the payout treasury starts with; a small one runs short and owes the pools the rest.",
+)
 def cli(pools, delegators, rounds, lag, seed, out, treasury):
     """Run a tournament season end to end and write a report to out/demo/."""
     from rich.console import Console
@@ -47,11 +66,16 @@ def cli(pools, delegators, rounds, lag, seed, out, treasury):
         raise click.BadParameter(str(error), param_hint="--treasury") from None
     config = season.SeasonConfig(pools, delegators, rounds, lag, seed, Path(out), funding)
     config.out.mkdir(parents=True, exist_ok=True)
-    console.print(f"Season: {pools} pools, {delegators} delegators, {rounds} rounds, results lag {lag}, seed {seed}")
-    with Progress(TextColumn("[bold]rounds"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console) as progress:
+    console.print(
+        f"Season: {pools} pools, {delegators} delegators, {rounds} rounds, results lag {lag}, seed {seed}"
+    )
+    with Progress(
+        TextColumn("[bold]rounds"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    ) as progress:
         task = progress.add_task("rounds", total=rounds + lag + 1)
-        played = season.run(config, load_project(), on_round=lambda done, total: progress.update(task, completed=done))
+        played = season.run(
+            config, load_project(), on_round=lambda done, total: progress.update(task, completed=done)
+        )
     rows = report.summarize(played)
     check = report.conservation(played)
     png = chart.draw(played, config.out / "price_per_share.png")

@@ -103,8 +103,15 @@ def create_pool(project, factory, owner, deployer):
     def create(name: str | None = None, fee_bps: int = 2_000, pool_owner=None):
         name = name or f"model{next(counter)}"
         model_id = name.encode().ljust(32, b"\0")
-        return create_attested_pool(project, factory, attester=deployer, owner=pool_owner or owner,
-                                    model_id=model_id, model_name=name, fee_bps=fee_bps)
+        return create_attested_pool(
+            project,
+            factory,
+            attester=deployer,
+            owner=pool_owner or owner,
+            model_id=model_id,
+            model_name=name,
+            fee_bps=fee_bps,
+        )
 
     return create
 

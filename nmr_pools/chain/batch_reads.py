@@ -74,9 +74,13 @@ class BatchReader:
         """One `eth_call` at the pinned block; a revert raises the provider's own error type."""
         self.requests += 1
         try:
-            return bytes(self.web3.eth.call({"to": to, "data": "0x" + data.hex()}, block_identifier=self.block))
+            return bytes(
+                self.web3.eth.call({"to": to, "data": "0x" + data.hex()}, block_identifier=self.block)
+            )
         except OSError as error:  # requests' connection errors are OSErrors
-            raise ReadError(f"the node did not answer ({type(error).__name__}: {error}); is it running?") from None
+            raise ReadError(
+                f"the node did not answer ({type(error).__name__}: {error}); is it running?"
+            ) from None
 
 
 class MulticallReader(BatchReader):
@@ -98,12 +102,19 @@ class MulticallReader(BatchReader):
             except ReadError:
                 raise
             except DecodingError:
-                raise ReadError(f"{self.multicall} did not answer like the Multicall aggregator; {_FIX}") from None
+                raise ReadError(
+                    f"{self.multicall} did not answer like the Multicall aggregator; {_FIX}"
+                ) from None
             except Exception as error:  # noqa: BLE001 - a revert: web3 and eth-tester raise different types
-                raise ReadError(f"the Multicall aggregator at {self.multicall} failed ({error}); {_FIX}") from None
+                raise ReadError(
+                    f"the Multicall aggregator at {self.multicall} failed ({error}); {_FIX}"
+                ) from None
             if len(results) != len(chunk):
                 raise ReadError(f"{self.multicall} answered {len(results)} of {len(chunk)} calls; {_FIX}")
-            answers.extend(_answer(r, bool(success), bytes(data)) for r, (success, data) in zip(chunk, results, strict=True))
+            answers.extend(
+                _answer(r, bool(success), bytes(data))
+                for r, (success, data) in zip(chunk, results, strict=True)
+            )
         return answers
 
 
@@ -130,7 +141,9 @@ def open_reader(provider: Any, multicall: str | None, block: int | None = None) 
     try:
         pinned = int(web3.eth.block_number) if block is None else int(block)
     except OSError as error:  # requests' connection errors are OSErrors
-        raise ReadError(f"the node did not answer ({type(error).__name__}: {error}); is it running?") from None
+        raise ReadError(
+            f"the node did not answer ({type(error).__name__}: {error}); is it running?"
+        ) from None
     if multicall:
         return MulticallReader(web3, pinned, multicall)
     return PlainReader(web3, pinned)

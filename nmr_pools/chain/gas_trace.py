@@ -88,7 +88,8 @@ def _call_overhead(steps: list[dict[str, Any]], i: int) -> int:
 def gas_breakdown(provider: Any, tx_hash: str, gas_used: int, intrinsic: int) -> Counter[str]:
     """The gas of transaction `tx_hash` by category; the categories add up to `gas_used`."""
     trace = provider.make_request(
-        "debug_traceTransaction", [tx_hash, {"disableStorage": True, "disableMemory": True, "disableStack": True}]
+        "debug_traceTransaction",
+        [tx_hash, {"disableStorage": True, "disableMemory": True, "disableStack": True}],
     )
     totals = categorize(trace["structLogs"])
     totals["base + calldata"] = intrinsic

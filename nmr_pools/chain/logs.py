@@ -62,17 +62,25 @@ class EventLayout:
 def get_logs(web3: Any, address: str, topics: list[Any], start: int, end: int) -> list[Any]:
     """Every log of `address` matching `topics` in blocks start..end, splitting the range on refusal."""
     try:
-        return list(web3.eth.get_logs({"address": address, "fromBlock": start, "toBlock": end, "topics": topics}))
+        return list(
+            web3.eth.get_logs({"address": address, "fromBlock": start, "toBlock": end, "topics": topics})
+        )
     except OSError as error:  # requests' connection errors
-        raise LogsError(f"the node did not answer eth_getLogs ({type(error).__name__}: {error}); is it running?") from None
+        raise LogsError(
+            f"the node did not answer eth_getLogs ({type(error).__name__}: {error}); is it running?"
+        ) from None
     except Exception as error:  # noqa: BLE001 - nodes word range limits differently; narrow and retry
         if end - start < MIN_SPLIT_BLOCKS:
             raise LogsError(f"the node refused eth_getLogs for block {start}: {error}") from None
         middle = (start + end) // 2
-        return get_logs(web3, address, topics, start, middle) + get_logs(web3, address, topics, middle + 1, end)
+        return get_logs(web3, address, topics, start, middle) + get_logs(
+            web3, address, topics, middle + 1, end
+        )
 
 
-def read_events(web3: Any, address: str, layout: EventLayout, start: int, end: int | None = None) -> list[dict[str, Any]]:
+def read_events(
+    web3: Any, address: str, layout: EventLayout, start: int, end: int | None = None
+) -> list[dict[str, Any]]:
     """Every `layout` event of `address` from block `start` to `end` (default: latest), oldest first."""
     last = int(web3.eth.block_number) if end is None else int(end)
     if last < start:

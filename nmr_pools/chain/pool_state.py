@@ -82,7 +82,12 @@ class Registry:
 def read_registry(reader: BatchReader, factory: str, keys: Iterable[bytes]) -> Registry:
     """Two batched reads: the factory's scalars, then the treasury's balance, every pool and every key's pool."""
     current, cap, count, treasury = reader.read(
-        [Read(factory, CURRENT_ROUND), Read(factory, RETURN_CAP), Read(factory, POOL_COUNT), Read(factory, TREASURY)]
+        [
+            Read(factory, CURRENT_ROUND),
+            Read(factory, RETURN_CAP),
+            Read(factory, POOL_COUNT),
+            Read(factory, TREASURY),
+        ]
     )
     keys = list(keys)
     answers = reader.read(

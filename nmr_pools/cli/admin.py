@@ -55,18 +55,41 @@ def _refuse_to_replace(path: Path, provider: Any) -> None:
 @click.command(cls=PoolsCommand)
 @network_option()
 @account_option()
-@click.option("--round-length", type=click.IntRange(min=1), default=86_400, show_default=True,
-              help="Seconds per round (86,400 = daily rounds).")
-@click.option("--genesis", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Start of round 0 (unix time); 0 opens round 1 now.")
-@click.option("--nmr", "nmr_address", default=None,
-              help="Use this NMR token instead of deploying the stand-in (mainnet uses the real NMR).")
-@click.option("--settler", "settlers", multiple=True, help="Grant the settler role to this address/alias (repeatable).")
-@amount_option("--fund-treasury", what="--fund-treasury", required=False,
-               help="NMR to put in the treasury from the deploying account (which holds the stand-in's "
-                    "whole premined supply).")
-@click.option("--force", is_flag=True,
-              help="Replace a deployments file whose contracts are live, or that belongs to another chain.")
+@click.option(
+    "--round-length",
+    type=click.IntRange(min=1),
+    default=86_400,
+    show_default=True,
+    help="Seconds per round (86,400 = daily rounds).",
+)
+@click.option(
+    "--genesis",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Start of round 0 (unix time); 0 opens round 1 now.",
+)
+@click.option(
+    "--nmr",
+    "nmr_address",
+    default=None,
+    help="Use this NMR token instead of deploying the stand-in (mainnet uses the real NMR).",
+)
+@click.option(
+    "--settler", "settlers", multiple=True, help="Grant the settler role to this address/alias (repeatable)."
+)
+@amount_option(
+    "--fund-treasury",
+    what="--fund-treasury",
+    required=False,
+    help="NMR to put in the treasury from the deploying account (which holds the stand-in's "
+    "whole premined supply).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a deployments file whose contracts are live, or that belongs to another chain.",
+)
 @deployments_option
 def deploy(
     provider: Any,
@@ -101,15 +124,19 @@ def deploy(
     if nmr_address is not None and not provider.get_code(nmr_address):
         raise click.BadParameter(f"no contract at {nmr_address} on this network.", param_hint="--nmr")
     if genesis and genesis + round_length > provider.get_block("latest").timestamp:
-        raise click.BadParameter("round 1 must already be open: genesis + round length must be in the past.",
-                                 param_hint="--genesis")
+        raise click.BadParameter(
+            "round 1 must already be open: genesis + round length must be in the past.",
+            param_hint="--genesis",
+        )
 
     project = load_project()
     # a lower bound of the deployment block: event queries start here
     start_block = int(provider.get_block("latest").number) + 1
     ready_to_sign(account)
-    click.echo(f"Deploying from {account.address} on {provider.network.ecosystem.name}:{provider.network.name} "
-               f"(chain id {provider.chain_id})…")
+    click.echo(
+        f"Deploying from {account.address} on {provider.network.ecosystem.name}:{provider.network.name} "
+        f"(chain id {provider.chain_id})…"
+    )
     system = deploy_system(
         project, account, round_length=round_length, genesis=genesis, nmr_address=nmr_address, multicall=True
     )
@@ -157,13 +184,16 @@ def fund_treasury(provider: Any, account: Any, amount: int, deployments_path: Pa
     balance = int(ctx.nmr.balanceOf(account))
     if balance < amount:
         raise click.BadParameter(
-            f"{account.address} holds {format_nmr(balance)}, less than {format_nmr(amount)}.", param_hint="--amount"
+            f"{account.address} holds {format_nmr(balance)}, less than {format_nmr(amount)}.",
+            param_hint="--amount",
         )
     ready_to_sign(account)
     ensure_allowance(ctx.nmr, account, ctx.treasury, amount)
     ctx.treasury.fund(amount, sender=account)
-    click.echo(f"Funded treasury {ctx.treasury.address} with {format_nmr(amount)}; "
-               f"it now holds {format_nmr(ctx.treasury.available())}.")
+    click.echo(
+        f"Funded treasury {ctx.treasury.address} with {format_nmr(amount)}; "
+        f"it now holds {format_nmr(ctx.treasury.available())}."
+    )
 
 
 @click.command(cls=PoolsCommand)
@@ -171,10 +201,18 @@ def fund_treasury(provider: Any, account: Any, amount: int, deployments_path: Pa
 @account_option()
 @click.option("--to", "to", required=True, help="Receiver: an address or an account alias.")
 @amount_option(required=False, help="Stand-in NMR to hand out, e.g. 500.")
-@click.option("--eth", "eth", type=click.FloatRange(min=0), default=0.0, show_default=True,
-              help="Also send this much ether (for gas) from --account.")
+@click.option(
+    "--eth",
+    "eth",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Also send this much ether (for gas) from --account.",
+)
 @deployments_option
-def faucet(provider: Any, account: Any, to: str, amount: int | None, eth: float, deployments_path: Path | None) -> None:
+def faucet(
+    provider: Any, account: Any, to: str, amount: int | None, eth: float, deployments_path: Path | None
+) -> None:
     """Hand out stand-in NMR and/or send ether to an account (not on mainnet).
 
     The NMR stand-in premines its whole supply to the deploying account, so the NMR is a
@@ -190,19 +228,28 @@ def faucet(provider: Any, account: Any, to: str, amount: int | None, eth: float,
     deployment = ctx.deployment
     if amount is not None:
         if deployment.nmr_stand_in is None:
-            raise click.UsageError(f"the deployments file does not say whether the NMR at {ctx.nmr.address} is the "
-                                   "stand-in (it was written by an older `deploy`): deploy again to use the faucet.")
+            raise click.UsageError(
+                f"the deployments file does not say whether the NMR at {ctx.nmr.address} is the "
+                "stand-in (it was written by an older `deploy`): deploy again to use the faucet."
+            )
         if not deployment.nmr_stand_in:
-            raise click.UsageError(f"the NMR at {ctx.nmr.address} is a real token, not the stand-in: it has no faucet; "
-                                   "send NMR from an account that holds some.")
+            raise click.UsageError(
+                f"the NMR at {ctx.nmr.address} is a real token, not the stand-in: it has no faucet; "
+                "send NMR from an account that holds some."
+            )
         holder = deployment.deployer or ""
         if not same(holder, account.address):
-            raise click.UsageError(f"the stand-in's NMR is held by its deployer {holder}, not {account.address}: "
-                                   "pass --account for the deployer (TEST::0 on the local chain).")
+            raise click.UsageError(
+                f"the stand-in's NMR is held by its deployer {holder}, not {account.address}: "
+                "pass --account for the deployer (TEST::0 on the local chain)."
+            )
         left = int(ctx.nmr.balanceOf(account))
         if left < amount:
-            raise click.BadParameter(f"the deployer holds {format_nmr(left)} of the premined supply, less than "
-                                     f"{format_nmr(amount)} (burned NMR never comes back).", param_hint="--amount")
+            raise click.BadParameter(
+                f"the deployer holds {format_nmr(left)} of the premined supply, less than "
+                f"{format_nmr(amount)} (burned NMR never comes back).",
+                param_hint="--amount",
+            )
     ready_to_sign(account)
     sent = []
     if amount is not None:
@@ -211,7 +258,9 @@ def faucet(provider: Any, account: Any, to: str, amount: int | None, eth: float,
     if eth > 0:
         account.transfer(receiver, int(eth * 10**18))
         sent.append(f"{eth:g} ether")
-    click.echo(f"Sent {' and '.join(sent)} to {receiver}; it now holds {format_nmr(ctx.nmr.balanceOf(receiver))}.")
+    click.echo(
+        f"Sent {' and '.join(sent)} to {receiver}; it now holds {format_nmr(ctx.nmr.balanceOf(receiver))}."
+    )
 
 
 @click.command(cls=PoolsCommand)

@@ -24,8 +24,13 @@ MAX_ROUNDS = 10_000
 
 @click.command(cls=PoolsCommand)
 @network_option()
-@click.option("--rounds", type=click.IntRange(min=1, max=MAX_ROUNDS), default=1, show_default=True,
-              help="How many rounds to move forward: the round that many rounds after the open one opens.")
+@click.option(
+    "--rounds",
+    type=click.IntRange(min=1, max=MAX_ROUNDS),
+    default=1,
+    show_default=True,
+    help="How many rounds to move forward: the round that many rounds after the open one opens.",
+)
 @deployments_option
 def advance(provider: Any, rounds: int, deployments_path: Path | None) -> None:
     """Move a local chain's time to the start of the round N rounds ahead (local chains only).
@@ -51,5 +56,7 @@ def advance(provider: Any, rounds: int, deployments_path: Path | None) -> None:
     behind = [pool for pool in pools if waiting_rounds(pool)]
     if behind:
         oldest = min(int(pool.last_settled_round()) for pool in behind) + 1
-        click.echo(f"{len(behind)} of {len(pools)} pool(s) wait on results from round {oldest} on: score and "
-                   "settle them in order with `ape pools settle`.")
+        click.echo(
+            f"{len(behind)} of {len(pools)} pool(s) wait on results from round {oldest} on: score and "
+            "settle them in order with `ape pools settle`."
+        )

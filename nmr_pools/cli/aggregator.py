@@ -31,9 +31,12 @@ def deploy_multicall(provider: Any, account: Any, force: bool, deployments_path:
     ctx = connect(provider, deployments_path)
     existing = ctx.deployment.multicall
     if existing and ctx.provider.get_code(existing) and not force:
-        raise click.UsageError(f"the deployments file already names a live aggregator at {existing}; "
-                               "pass --force to deploy another.")
+        raise click.UsageError(
+            f"the deployments file already names a live aggregator at {existing}; "
+            "pass --force to deploy another."
+        )
     aggregator = account.deploy(ctx.project.Multicall)
-    path = save_deployment(replace(ctx.deployment, multicall=str(aggregator.address)),
-                           path_for(ctx.provider, deployments_path))
+    path = save_deployment(
+        replace(ctx.deployment, multicall=str(aggregator.address)), path_for(ctx.provider, deployments_path)
+    )
     click.echo(f"Deployed the read aggregator at {aggregator.address}; recorded in {path}.")

@@ -58,7 +58,9 @@ def checked_model_name(model_id: str, model_name: str | None) -> str:
 def _require_no_pool(ctx: Context, model_id: str, key: bytes) -> None:
     existing = str(ctx.factory.pool_of(key))
     if int(existing, 16) != 0:
-        raise click.BadParameter(f"model {model_id!r} already has a pool: {existing}.", param_hint="--model-id")
+        raise click.BadParameter(
+            f"model {model_id!r} already has a pool: {existing}.", param_hint="--model-id"
+        )
 
 
 def _signing_note(account: Any, message: dict[str, Any]) -> None:
@@ -69,17 +71,21 @@ def _signing_note(account: Any, message: dict[str, Any]) -> None:
 
     if isinstance(account, KeyfileAccount):
         raw = signable(message)
-        click.echo(f"{account.alias} signs it as an EIP-712 message: header = the factory's domain separator "
-                   f"0x{bytes(raw.header).hex()}, body = the ModelOwnership hash 0x{bytes(raw.body).hex()}.")
+        click.echo(
+            f"{account.alias} signs it as an EIP-712 message: header = the factory's domain separator "
+            f"0x{bytes(raw.header).hex()}, body = the ModelOwnership hash 0x{bytes(raw.body).hex()}."
+        )
 
 
 def _check_on_chain_digest(ctx: Context, attestation: Any) -> None:
     """The factory must compute the digest this module signs (same domain and type)."""
     from nmr_pools.attestation import digest
 
-    on_chain = bytes(ctx.factory.model_ownership_digest(
-        attestation.model_key, attestation.model_name, attestation.owner, attestation.deadline
-    ))
+    on_chain = bytes(
+        ctx.factory.model_ownership_digest(
+            attestation.model_key, attestation.model_name, attestation.owner, attestation.deadline
+        )
+    )
     if on_chain != digest(attestation.message):
         raise click.ClickException(
             f"factory {ctx.factory.address} computes another digest for this attestation than this tool signs: "
@@ -91,17 +97,43 @@ def _check_on_chain_digest(ctx: Context, attestation: Any) -> None:
 @network_option()
 @account_option()
 @click.option("--model-id", required=True, help="The model: its name or Numerai id (or 0x + 64 hex).")
-@click.option("--name", "model_name", default=None,
-              help=f"The pool's model name (share token; at most {MAX_MODEL_NAME} characters; default: the model id).")
-@click.option("--owner", "owner", required=True,
-              help="The model's owner, who will create the pool: an address or an account alias.")
-@click.option("--days", type=click.FloatRange(min=0, min_open=True, max=365), default=DEFAULT_DAYS,
-              show_default=True, help="How long the attestation stays valid.")
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write it (default: attestation-<name>.json in the current folder; folders are created).")
+@click.option(
+    "--name",
+    "model_name",
+    default=None,
+    help=f"The pool's model name (share token; at most {MAX_MODEL_NAME} characters; default: the model id).",
+)
+@click.option(
+    "--owner",
+    "owner",
+    required=True,
+    help="The model's owner, who will create the pool: an address or an account alias.",
+)
+@click.option(
+    "--days",
+    type=click.FloatRange(min=0, min_open=True, max=365),
+    default=DEFAULT_DAYS,
+    show_default=True,
+    help="How long the attestation stays valid.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write it (default: attestation-<name>.json in the current folder; folders are created).",
+)
 @deployments_option
-def attest(provider: Any, account: Any, model_id: str, model_name: str | None, owner: str, days: float,
-           out: Path | None, deployments_path: Path | None) -> None:
+def attest(
+    provider: Any,
+    account: Any,
+    model_id: str,
+    model_name: str | None,
+    owner: str,
+    days: float,
+    out: Path | None,
+    deployments_path: Path | None,
+) -> None:
     """Attest that --owner owns a model (an attester signs; the admin grants the role): writes the
     signed attestation the owner passes to `ape pools create-pool --attestation FILE`."""
     from nmr_pools.attestation import attest_with_account, ownership_message
@@ -115,23 +147,36 @@ def attest(provider: Any, account: Any, model_id: str, model_name: str | None, o
     require_role(ctx.factory, account, "attester", "attest model ownership")
     path = out or Path(f"attestation-{name}.json")
     deadline = now() + int(days * DAY)
-    click.echo(f"Attest as {account.address}: {owner_address} owns model {model_id!r} (pool name {name!r}), "
-               f"valid until {utc(deadline)} ({duration(deadline - now())}), factory {ctx.factory.address}, "
-               f"chain id {ctx.provider.chain_id}.")
+    click.echo(
+        f"Attest as {account.address}: {owner_address} owns model {model_id!r} (pool name {name!r}), "
+        f"valid until {utc(deadline)} ({duration(deadline - now())}), factory {ctx.factory.address}, "
+        f"chain id {ctx.provider.chain_id}."
+    )
     ready_to_sign(account)
-    _signing_note(account, ownership_message(int(ctx.provider.chain_id), str(ctx.factory.address), key, name,
-                                             owner_address, deadline))
+    _signing_note(
+        account,
+        ownership_message(
+            int(ctx.provider.chain_id), str(ctx.factory.address), key, name, owner_address, deadline
+        ),
+    )
     attestation = attest_with_account(
-        account, chain_id=int(ctx.provider.chain_id), factory=str(ctx.factory.address), model_id=key,
-        model_name=name, owner=owner_address, deadline=deadline,
+        account,
+        chain_id=int(ctx.provider.chain_id),
+        factory=str(ctx.factory.address),
+        model_id=key,
+        model_name=name,
+        owner=owner_address,
+        deadline=deadline,
     )
     if attestation is None:
         raise click.ClickException("not signed: no attestation written.")
     _check_on_chain_digest(ctx, attestation)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(attestation.to_json(), encoding="utf-8")
-    click.echo(f"Wrote {path}. The owner creates the pool with: ape pools create-pool --model-id {model_id} "
-               f"--attestation {path} --fee PERCENT --account OWNER")
+    click.echo(
+        f"Wrote {path}. The owner creates the pool with: ape pools create-pool --model-id {model_id} "
+        f"--attestation {path} --fee PERCENT --account OWNER"
+    )
 
 
 def _read_attestation(path: Path) -> Any:
@@ -150,39 +195,69 @@ def _check_terms(ctx: Context, attestation: Any, account: Any, model_id: str, ke
     hint = "--attestation"
     ask = "ask the attester for a new one (`ape pools attest`)"
     if attestation.chain_id != int(ctx.provider.chain_id):
-        raise click.BadParameter(f"it was made for chain id {attestation.chain_id}, not this chain "
-                                 f"({ctx.provider.chain_id}); {ask}.", param_hint=hint)
+        raise click.BadParameter(
+            f"it was made for chain id {attestation.chain_id}, not this chain "
+            f"({ctx.provider.chain_id}); {ask}.",
+            param_hint=hint,
+        )
     if not same(attestation.factory, ctx.factory.address):
-        raise click.BadParameter(f"it was made for factory {attestation.factory}, not {ctx.factory.address}; "
-                                 f"{ask}.", param_hint=hint)
+        raise click.BadParameter(
+            f"it was made for factory {attestation.factory}, not {ctx.factory.address}; {ask}.",
+            param_hint=hint,
+        )
     if attestation.model_key != key:
-        raise click.BadParameter(f"it attests model {attestation.model_id}, not {model_id!r} (0x{key.hex()}).",
-                                 param_hint=hint)
+        raise click.BadParameter(
+            f"it attests model {attestation.model_id}, not {model_id!r} (0x{key.hex()}).", param_hint=hint
+        )
     if attestation.model_name != name:
-        raise click.BadParameter(f"it names the pool {attestation.model_name!r}, not {name!r}: drop --name (the "
-                                 "attested name is used) or " + ask + ".", param_hint=hint)
+        raise click.BadParameter(
+            f"it names the pool {attestation.model_name!r}, not {name!r}: drop --name (the "
+            "attested name is used) or " + ask + ".",
+            param_hint=hint,
+        )
     if not same(attestation.owner, account.address):
-        raise click.BadParameter(f"it lets {attestation.owner} create the pool, not {account.address}: send from "
-                                 f"that account (--account), or {ask}.", param_hint=hint)
+        raise click.BadParameter(
+            f"it lets {attestation.owner} create the pool, not {account.address}: send from "
+            f"that account (--account), or {ask}.",
+            param_hint=hint,
+        )
     moment = now()
     if attestation.deadline < moment:
-        raise click.BadParameter(f"it expired at {utc(attestation.deadline)} ({duration(moment - attestation.deadline)} "
-                                 f"ago); {ask}.", param_hint=hint)
+        raise click.BadParameter(
+            f"it expired at {utc(attestation.deadline)} ({duration(moment - attestation.deadline)} "
+            f"ago); {ask}.",
+            param_hint=hint,
+        )
     if not ctx.factory.is_attester(attestation.attester):
-        raise click.BadParameter(f"its signer {attestation.attester} is not an attester of factory "
-                                 f"{ctx.factory.address} (any more); {ask}.", param_hint=hint)
-    if not ctx.provider.get_code(attestation.attester):  # a contract attester (EIP-1271) is checked on chain only
+        raise click.BadParameter(
+            f"its signer {attestation.attester} is not an attester of factory "
+            f"{ctx.factory.address} (any more); {ask}.",
+            param_hint=hint,
+        )
+    if not ctx.provider.get_code(
+        attestation.attester
+    ):  # a contract attester (EIP-1271) is checked on chain only
         try:
             signer = recover_attester(attestation)
         except ValueError as error:
             raise click.BadParameter(f"{error}; {ask}.", param_hint=hint) from None
         if not same(signer, attestation.attester):
-            raise click.BadParameter(f"its signature is not {attestation.attester}'s (the file was altered, or the "
-                                     f"signature covers other terms); {ask}.", param_hint=hint)
+            raise click.BadParameter(
+                f"its signature is not {attestation.attester}'s (the file was altered, or the "
+                f"signature covers other terms); {ask}.",
+                param_hint=hint,
+            )
 
 
-def attestation_for_pool(ctx: Context, account: Any, model_id: str, key: bytes, model_name: str | None,
-                         attestation_path: Path | None, attester_ref: str | None) -> tuple[Any, str]:
+def attestation_for_pool(
+    ctx: Context,
+    account: Any,
+    model_id: str,
+    key: bytes,
+    model_name: str | None,
+    attestation_path: Path | None,
+    attester_ref: str | None,
+) -> tuple[Any, str]:
     """The attestation `create-pool` sends, and the pool's model name: read from
     `attestation_path` (its name is the default), or signed now by the account `attester_ref`."""
     from nmr_pools.attestation import attest_with_account, ownership_message
@@ -205,11 +280,20 @@ def attestation_for_pool(ctx: Context, account: Any, model_id: str, key: bytes, 
     require_role(ctx.factory, attester, "attester", "attest model ownership")
     ready_to_sign(attester)
     deadline = now() + ON_THE_SPOT_SECONDS
-    _signing_note(attester, ownership_message(int(ctx.provider.chain_id), str(ctx.factory.address), key, name,
-                                              str(account.address), deadline))
+    _signing_note(
+        attester,
+        ownership_message(
+            int(ctx.provider.chain_id), str(ctx.factory.address), key, name, str(account.address), deadline
+        ),
+    )
     attestation = attest_with_account(
-        attester, chain_id=int(ctx.provider.chain_id), factory=str(ctx.factory.address), model_id=key,
-        model_name=name, owner=str(account.address), deadline=deadline,
+        attester,
+        chain_id=int(ctx.provider.chain_id),
+        factory=str(ctx.factory.address),
+        model_id=key,
+        model_name=name,
+        owner=str(account.address),
+        deadline=deadline,
     )
     if attestation is None:
         raise click.ClickException("the attester did not sign: nothing sent.")

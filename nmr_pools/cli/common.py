@@ -17,8 +17,10 @@ from nmr_pools.cli.readable import ReadableCommand
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 # help of Ape's `--account` option (which has none) on every command that signs
-ACCOUNT_HELP = ("The account that signs: an `ape accounts` alias, or TEST::0 to TEST::19 on a local chain "
-                "(asked for when omitted).")
+ACCOUNT_HELP = (
+    "The account that signs: an `ape accounts` alias, or TEST::0 to TEST::19 on a local chain "
+    "(asked for when omitted)."
+)
 # pools named in an error message before "and N more"
 POOLS_LISTED = 10
 
@@ -66,7 +68,9 @@ def _amount_callback(what: str) -> Callable[[click.Context, click.Parameter, str
 
 
 def amount_option(*decls: str, what: str = "amount", required: bool = True, help: str) -> Callable[..., Any]:
-    return click.option(*(decls or ("--amount",)), required=required, callback=_amount_callback(what), help=help)
+    return click.option(
+        *(decls or ("--amount",)), required=required, callback=_amount_callback(what), help=help
+    )
 
 
 def pool_option(required: bool = True, help: str | None = None) -> Callable[..., Any]:
@@ -163,10 +167,14 @@ def connect(provider: Any, deployments_path: Path | None) -> Context:
     except DeploymentsError as error:
         hint = ""
         if getattr(provider, "name", None) == "test":
-            hint = (" (ethereum:local:test is Ape's in-process chain, new for every command: the local chain "
-                    "of `make chain` is --network ethereum:local:foundry)")
+            hint = (
+                " (ethereum:local:test is Ape's in-process chain, new for every command: the local chain "
+                "of `make chain` is --network ethereum:local:foundry)"
+            )
         raise click.UsageError(f"{error}{hint}") from None
-    return Context(provider=provider, project=project, deployment=deployment, system=connect_system(deployment, project))
+    return Context(
+        provider=provider, project=project, deployment=deployment, system=connect_system(deployment, project)
+    )
 
 
 def active_provider(provider: Any) -> Any:
@@ -199,7 +207,9 @@ def resolve_address(value: str, param_hint: str) -> str:
             return str(accounts.test_accounts[index].address)
     elif value in accounts.aliases:
         return str(accounts.load(value).address)
-    raise click.BadParameter(f"{value!r} is neither an address (0x + 40 hex) nor an account alias.", param_hint=param_hint)
+    raise click.BadParameter(
+        f"{value!r} is neither an address (0x + 40 hex) nor an account alias.", param_hint=param_hint
+    )
 
 
 def load_account(value: str, param_hint: str) -> Any:
@@ -211,12 +221,17 @@ def load_account(value: str, param_hint: str) -> Any:
         index = int(value[6:])
         if index < len(accounts.test_accounts):
             return accounts.test_accounts[index]
-        raise click.BadParameter(f"there are {len(accounts.test_accounts)} test accounts, TEST::0 to "
-                                 f"TEST::{len(accounts.test_accounts) - 1}.", param_hint=param_hint)
+        raise click.BadParameter(
+            f"there are {len(accounts.test_accounts)} test accounts, TEST::0 to "
+            f"TEST::{len(accounts.test_accounts) - 1}.",
+            param_hint=param_hint,
+        )
     if value in accounts.aliases:
         return accounts.load(value)
-    raise click.BadParameter(f"{value!r} is not an account whose key is here (an `ape accounts` alias or TEST::n).",
-                             param_hint=param_hint)
+    raise click.BadParameter(
+        f"{value!r} is not an account whose key is here (an `ape accounts` alias or TEST::n).",
+        param_hint=param_hint,
+    )
 
 
 def model_label(pool: Any) -> str:
@@ -228,4 +243,3 @@ def model_label(pool: Any) -> str:
 def waiting_rounds(pool: Any) -> int:
     """Closed rounds not yet settled."""
     return max(int(pool.current_round()) - 1 - int(pool.last_settled_round()), 0)
-

@@ -49,26 +49,38 @@ def deposit(provider: Any, account: Any, pool_ref: str, amount: int, deployments
     state = PoolState.read(pool, ctx.factory)
     lifecycle = state.lifecycle
     if lifecycle.closed:
-        raise click.UsageError(f"pool {pool.address} is closed ({lifecycle.closed_because}) and takes no deposits.")
+        raise click.UsageError(
+            f"pool {pool.address} is closed ({lifecycle.closed_because}) and takes no deposits."
+        )
     if lifecycle.winding_down:
-        raise click.UsageError(f"pool {pool.address} is winding down (round {lifecycle.wind_down_round} is its last) "
-                               "and takes no deposits; redeeming and claiming still work.")
+        raise click.UsageError(
+            f"pool {pool.address} is winding down (round {lifecycle.wind_down_round} is its last) "
+            "and takes no deposits; redeeming and claiming still work."
+        )
     if lifecycle.paused:
-        raise click.UsageError(f"pool {pool.address} is paused and takes no new deposits (redeem and claim still work).")
+        raise click.UsageError(
+            f"pool {pool.address} is paused and takes no new deposits (redeem and claim still work)."
+        )
     balance = int(ctx.nmr.balanceOf(account))
     if balance < amount:
         raise click.BadParameter(
-            f"{account.address} holds {format_nmr(balance)}, less than {format_nmr(amount)}.", param_hint="--amount"
+            f"{account.address} holds {format_nmr(balance)}, less than {format_nmr(amount)}.",
+            param_hint="--amount",
         )
     room = int(pool.deposit_limit()) - int(pool.totalAssets()) - int(pool.pending_deposit_assets())
     if amount > room:
         raise click.BadParameter(
-            f"the pool's deposit limit leaves room for {format_nmr(max(room, 0))} only.", param_hint="--amount"
+            f"the pool's deposit limit leaves room for {format_nmr(max(room, 0))} only.",
+            param_hint="--amount",
         )
     preview = preview_deposit(state, amount)
-    click.echo(f"Deposit {format_nmr(amount)} into {model_label(pool)} ({pool.address}), request id {preview.request_round}:")
+    click.echo(
+        f"Deposit {format_nmr(amount)} into {model_label(pool)} ({pool.address}), request id {preview.request_round}:"
+    )
     if preview.converts_now:
-        click.echo(f"  the pool is caught up: converts at once to {format_nmr(preview.at_current_price, unit='shares')}")
+        click.echo(
+            f"  the pool is caught up: converts at once to {format_nmr(preview.at_current_price, unit='shares')}"
+        )
     else:
         click.echo(
             f"  converts after round {preview.convert_after_round} is settled ({preview.rounds_to_wait} round(s) to go): "
@@ -86,7 +98,9 @@ def deposit(provider: Any, account: Any, pool_ref: str, amount: int, deployments
     pool.requestDeposit(amount, account, account, sender=account)
     claimable = int(pool.maxDeposit(account))
     if claimable:
-        click.echo(f"Requested; {format_nmr(claimable)} of deposits are claimable now: run `ape pools claim`.")
+        click.echo(
+            f"Requested; {format_nmr(claimable)} of deposits are claimable now: run `ape pools claim`."
+        )
     else:
         click.echo(f"Requested; {_when(preview.request_round, lifecycle)}, then run `ape pools claim`.")
 
@@ -98,8 +112,14 @@ def deposit(provider: Any, account: Any, pool_ref: str, amount: int, deployments
 @amount_option("--shares", what="--shares", required=False, help="Shares to redeem, e.g. 10.5.")
 @click.option("--all", "redeem_all", is_flag=True, help="Redeem every share you hold.")
 @deployments_option
-def redeem(provider: Any, account: Any, pool_ref: str, shares: int | None, redeem_all: bool,
-           deployments_path: Path | None) -> None:
+def redeem(
+    provider: Any,
+    account: Any,
+    pool_ref: str,
+    shares: int | None,
+    redeem_all: bool,
+    deployments_path: Path | None,
+) -> None:
     """Request a redemption: the shares are locked now and convert to NMR once the previous
     round is settled (at once when the pool is caught up or closed). While a pool winds down,
     a redemption made after its last round converts when that round is settled."""
@@ -112,20 +132,28 @@ def redeem(provider: Any, account: Any, pool_ref: str, shares: int | None, redee
     held = int(pool.balanceOf(account))
     if shares is None:  # --all
         if held == 0:
-            raise click.UsageError(f"{account.address} holds no shares of {pool.address} (claim converted deposits first).")
+            raise click.UsageError(
+                f"{account.address} holds no shares of {pool.address} (claim converted deposits first)."
+            )
         shares = held
     if shares > held:
         raise click.BadParameter(
             f"{account.address} holds {format_nmr(held, unit='shares')}, less than {format_nmr(shares, unit='shares')}"
-            + (" (claim converted deposits first with `ape pools claim`)" if int(pool.maxMint(account)) else "")
+            + (
+                " (claim converted deposits first with `ape pools claim`)"
+                if int(pool.maxMint(account))
+                else ""
+            )
             + ".",
             param_hint="--shares",
         )
     state = PoolState.read(pool, ctx.factory)
     lifecycle = state.lifecycle
     preview = preview_redeem(state, shares)
-    click.echo(f"Redeem {format_nmr(shares, unit='shares')} of {model_label(pool)} ({pool.address}), "
-               f"request id {preview.request_round}:")
+    click.echo(
+        f"Redeem {format_nmr(shares, unit='shares')} of {model_label(pool)} ({pool.address}), "
+        f"request id {preview.request_round}:"
+    )
     if preview.converts_now:
         price = "the final price" if lifecycle.closed else "today's price"
         click.echo(f"  converts at once to {format_nmr(preview.at_current_price)} ({price})")
@@ -135,8 +163,10 @@ def redeem(provider: Any, account: Any, pool_ref: str, shares: int | None, redee
             f"is settled, to between {format_nmr(preview.worst, unit='')} and {format_nmr(preview.best)}"
         )
         if lifecycle.winding_down and preview.request_round == lifecycle.wind_down_round + 1:
-            click.echo(f"  the pool is winding down: round {lifecycle.wind_down_round} is the last it plays, so this "
-                       "redemption converts when that round is settled (the pool then closes)")
+            click.echo(
+                f"  the pool is winding down: round {lifecycle.wind_down_round} is the last it plays, so this "
+                "redemption converts when that round is settled (the pool then closes)"
+            )
     ready_to_sign(account)
     pool.requestRedeem(shares, account, account, sender=account)
     claimable = int(pool.maxWithdraw(account))
@@ -150,8 +180,13 @@ def redeem(provider: Any, account: Any, pool_ref: str, shares: int | None, redee
 @network_option()
 @account_option()
 @pool_option()
-@click.option("--side", type=click.Choice(["deposit", "redeem", "both"]), default="both", show_default=True,
-              help="Which requests to cancel.")
+@click.option(
+    "--side",
+    type=click.Choice(["deposit", "redeem", "both"]),
+    default="both",
+    show_default=True,
+    help="Which requests to cancel.",
+)
 @deployments_option
 def cancel(provider: Any, account: Any, pool_ref: str, side: str, deployments_path: Path | None) -> None:
     """Cancel your requests made in the open round (any pending one once the pool is closed:
@@ -177,8 +212,10 @@ def cancel(provider: Any, account: Any, pool_ref: str, side: str, deployments_pa
                 pool.cancelRedeemRequest(request_round, account, account, sender=account)
                 done.append(f"redeem request {request_round}: {format_nmr(amount, unit='shares')} returned")
     if not done:
-        detail = "; ".join(f"{n} request {r} ({format_nmr(a, unit='NMR' if n == 'deposit' else 'shares')})"
-                           for n, r, a in pending_elsewhere)
+        detail = "; ".join(
+            f"{n} request {r} ({format_nmr(a, unit='NMR' if n == 'deposit' else 'shares')})"
+            for n, r, a in pending_elsewhere
+        )
         raise click.UsageError(
             f"nothing to cancel in pool {pool.address}: only requests made in the open round {current} can be "
             "cancelled" + (f"; your other pending requests: {detail}" if detail else "") + "."
@@ -209,14 +246,18 @@ def claim(provider: Any, account: Any, pool_ref: str | None, deployments_path: P
             shares = int(pool.maxMint(account))
             ready_to_sign(account)
             pool.deposit(deposit_assets, account, account, sender=account)
-            click.echo(f"{label}: claimed {format_nmr(shares, unit='shares')} for {format_nmr(deposit_assets)} deposited.")
+            click.echo(
+                f"{label}: claimed {format_nmr(shares, unit='shares')} for {format_nmr(deposit_assets)} deposited."
+            )
             claimed += 1
         redeem_shares = int(pool.maxRedeem(account))
         if redeem_shares:
             assets = int(pool.maxWithdraw(account))
             ready_to_sign(account)
             pool.redeem(redeem_shares, account, account, sender=account)
-            click.echo(f"{label}: claimed {format_nmr(assets)} for {format_nmr(redeem_shares, unit='shares')} redeemed.")
+            click.echo(
+                f"{label}: claimed {format_nmr(assets)} for {format_nmr(redeem_shares, unit='shares')} redeemed."
+            )
             claimed += 1
         deposits = pool.pending_requests(account, False)
         redemptions = pool.pending_requests(account, True)
@@ -224,11 +265,15 @@ def claim(provider: Any, account: Any, pool_ref: str | None, deployments_path: P
             continue
         lifecycle = Lifecycle.of(load_pool_model(pool, ctx.factory, now()))
         for request_round, amount in deposits:
-            waiting.append(f"{label}: deposit of {format_nmr(int(amount))} (round {request_round}) "
-                           f"{_when(int(request_round), lifecycle)}")
+            waiting.append(
+                f"{label}: deposit of {format_nmr(int(amount))} (round {request_round}) "
+                f"{_when(int(request_round), lifecycle)}"
+            )
         for request_round, amount in redemptions:
-            waiting.append(f"{label}: redemption of {format_nmr(int(amount), unit='shares')} (round {request_round}) "
-                           f"{_when(int(request_round), lifecycle)}")
+            waiting.append(
+                f"{label}: redemption of {format_nmr(int(amount), unit='shares')} (round {request_round}) "
+                f"{_when(int(request_round), lifecycle)}"
+            )
     if not claimed:
         click.echo(f"Nothing to claim for {account.address}.")
     for line in waiting:

@@ -33,8 +33,10 @@ def limit_effect(limit: int, held: int) -> str:
     if limit == UNLIMITED:
         return "deposit requests of any size will be accepted"
     if held >= limit:
-        return (f"the pool already counts {format_nmr(held)} against it: no deposit request is accepted until "
-                "redemptions bring it below the limit (nobody's NMR is touched)")
+        return (
+            f"the pool already counts {format_nmr(held)} against it: no deposit request is accepted until "
+            "redemptions bring it below the limit (nobody's NMR is touched)"
+        )
     return f"room for {format_nmr(limit - held)} more in deposit requests"
 
 
@@ -42,13 +44,24 @@ def limit_effect(limit: int, held: int) -> str:
 @network_option()
 @account_option()
 @pool_option()
-@amount_option("--amount", what="--amount", required=False,
-               help="The new limit in NMR: active plus pending deposits the pool may hold, e.g. 50000.")
+@amount_option(
+    "--amount",
+    what="--amount",
+    required=False,
+    help="The new limit in NMR: active plus pending deposits the pool may hold, e.g. 50000.",
+)
 @click.option("--unlimited", is_flag=True, help="Remove the limit.")
 @dry_run_option
 @deployments_option
-def set_deposit_limit(provider: Any, account: Any, pool_ref: str, amount: int | None, unlimited: bool,
-                      dry_run: bool, deployments_path: Path | None) -> None:
+def set_deposit_limit(
+    provider: Any,
+    account: Any,
+    pool_ref: str,
+    amount: int | None,
+    unlimited: bool,
+    dry_run: bool,
+    deployments_path: Path | None,
+) -> None:
     """Cap the NMR a pool accepts (active assets plus pending deposits), or lift the cap with
     --unlimited (pool owner only). Requests beyond the limit are refused; nothing already in
     the pool is touched."""
@@ -62,8 +75,10 @@ def set_deposit_limit(provider: Any, account: Any, pool_ref: str, amount: int | 
     if current == limit:
         raise click.UsageError(f"the deposit limit of pool {pool.address} is already {format_limit(limit)}.")
     held = int(pool.totalAssets()) + int(pool.pending_deposit_assets())
-    click.echo(f"Set the deposit limit of pool {pool.address} ({model_label(pool)}) from {format_limit(current)} "
-               f"to {format_limit(limit)}: {limit_effect(limit, held)}.")
+    click.echo(
+        f"Set the deposit limit of pool {pool.address} ({model_label(pool)}) from {format_limit(current)} "
+        f"to {format_limit(limit)}: {limit_effect(limit, held)}."
+    )
     if dry_run:
         click.echo(f"Dry run: DelegationPool({pool.address}).set_deposit_limit({limit}) not sent.")
         return

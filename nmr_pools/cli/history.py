@@ -46,19 +46,33 @@ def history_table(rows: list[Any], title: str) -> Any:
     from rich.table import Table
 
     # one space and the column rule between columns: seven 12-character cells fit in 80 columns
-    table = Table(title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0),
-                  caption="amounts in NMR; price and HWM in NMR per share")
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+        caption="amounts in NMR; price and HWM in NMR per share",
+    )
     # "unpaid" (gains the treasury could not pay yet) only when some round has any: 7 columns fit 80
     owed = any(item.unpaid for item in rows)
-    headers = ("round", "return", "paid", "unpaid", "burned", "fee", "price", "HWM") if owed else (
-        "round", "return", "paid", "burned", "fee", "price", "HWM")
+    headers = (
+        ("round", "return", "paid", "unpaid", "burned", "fee", "price", "HWM")
+        if owed
+        else ("round", "return", "paid", "burned", "fee", "price", "HWM")
+    )
     for header in headers:
         table.add_column(header, justify="right", overflow="fold", no_wrap=False)
     for item in rows:
         amounts = [_amount(item.paid), _amount(item.unpaid)] if owed else [_amount(item.paid)]
         table.add_row(
-            str(item.round), format_wad_pct(item.round_return), *amounts, _amount(item.burned),
-            _amount(item.fee), _price(item.price_per_share), _price(item.high_water_mark),
+            str(item.round),
+            format_wad_pct(item.round_return),
+            *amounts,
+            _amount(item.burned),
+            _amount(item.fee),
+            _price(item.price_per_share),
+            _price(item.high_water_mark),
         )
     return table
 
@@ -68,7 +82,11 @@ def summary_lines(summary: Any) -> list[str]:
     flat = summary.rounds - summary.gains - summary.losses
     below = summary.below_high_water_mark
     hwm = f"high-water mark {_price(summary.high_water_mark)}"
-    hwm += f", price {_pct(below)} below it: no fee until it is regained" if below > 0 else ": fees apply to new gains"
+    hwm += (
+        f", price {_pct(below)} below it: no fee until it is regained"
+        if below > 0
+        else ": fees apply to new gains"
+    )
     rounds = (
         f"{summary.rounds} round(s) settled ({summary.first_round}..{summary.last_round}): "
         f"{summary.gains} gain(s), {summary.losses} loss(es), {flat} flat"
@@ -88,20 +106,36 @@ def summary_lines(summary: Any) -> list[str]:
     )
     lines = [rounds, price, hwm, extremes, flows]
     if summary.unpaid:
-        lines.append(f"gains the treasury could not pay when settled: {format_nmr(summary.unpaid)} "
-                     "(owed to the pool, collected when the treasury is funded)")
+        lines.append(
+            f"gains the treasury could not pay when settled: {format_nmr(summary.unpaid)} "
+            "(owed to the pool, collected when the treasury is funded)"
+        )
     return lines
 
 
 @click.command(cls=PoolsCommand)
 @network_option()
 @pool_option()
-@click.option("--last", "last", type=click.IntRange(min=0), default=DEFAULT_LAST, show_default=True,
-              help="Show the newest N settled rounds (0: every round).")
-@click.option("--chart", "chart", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              callback=_chart_path, help="Also write a PNG chart of the price per share and high-water mark.")
+@click.option(
+    "--last",
+    "last",
+    type=click.IntRange(min=0),
+    default=DEFAULT_LAST,
+    show_default=True,
+    help="Show the newest N settled rounds (0: every round).",
+)
+@click.option(
+    "--chart",
+    "chart",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    callback=_chart_path,
+    help="Also write a PNG chart of the price per share and high-water mark.",
+)
 @deployments_option
-def history(provider: Any, pool_ref: str, last: int, chart: Path | None, deployments_path: Path | None) -> None:
+def history(
+    provider: Any, pool_ref: str, last: int, chart: Path | None, deployments_path: Path | None
+) -> None:
     """A pool's settled rounds: return, NMR paid or burned, the owner's fee, and the price per
     share and high-water mark after each round, with a summary (price path, worst round,
     deepest drop, distance to the high-water mark). Read from the pool's Settled events since
@@ -127,8 +161,11 @@ def history(provider: Any, pool_ref: str, last: int, chart: Path | None, deploym
     for line in summary_lines(summary):
         click.echo(line)
     shown = history_rounds if last == 0 else history_rounds[-last:]
-    title = f"{name}: last {len(shown)} of {len(history_rounds)} round(s)" if len(shown) < len(history_rounds) \
+    title = (
+        f"{name}: last {len(shown)} of {len(history_rounds)} round(s)"
+        if len(shown) < len(history_rounds)
         else f"{name}: every settled round"
+    )
     Console().print(history_table(shown, title))
     if chart is not None:
         from nmr_pools.cli.history_chart import draw_history

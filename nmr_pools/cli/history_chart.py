@@ -17,8 +17,13 @@ def draw_history(history: list[SettledRound], title: str, path: Path) -> Path:
     rounds = [item.round for item in history]
     fig, ax = plt.subplots(figsize=(9, 4.8), dpi=120)
     ax.plot(rounds, [item.price_per_share / WAD for item in history], linewidth=1.8, label="price per share")
-    ax.plot(rounds, [item.high_water_mark / WAD for item in history], linestyle="--", color="grey",
-            label="high-water mark (fees only above it)")
+    ax.plot(
+        rounds,
+        [item.high_water_mark / WAD for item in history],
+        linestyle="--",
+        color="grey",
+        label="high-water mark (fees only above it)",
+    )
     gains = [(item.round, item.price_per_share / WAD) for item in history if item.round_return > 0]
     burns = [(item.round, item.price_per_share / WAD) for item in history if item.round_return < 0]
     if gains:

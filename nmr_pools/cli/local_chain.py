@@ -64,8 +64,10 @@ def probe(url: str) -> int | None:
 
 
 def not_running_message(url: str) -> str:
-    return (f"No local chain answers at {url}: start it with `make chain` (or `ape pools node`) in "
-            "another terminal; nothing was started or sent.")
+    return (
+        f"No local chain answers at {url}: start it with `make chain` (or `ape pools node`) in "
+        "another terminal; nothing was started or sent."
+    )
 
 
 def require_running(provider: Any) -> None:

@@ -42,7 +42,9 @@ def anvil_command(port: int, state: Path) -> list[str]:
     try:
         command = list(provider.build_command())
     except Exception as error:  # noqa: BLE001 - FoundryNotInstalledError and kin
-        raise NmrPoolsError(f"cannot run anvil ({error}); `make env` installs it in node_modules/.bin.") from None
+        raise NmrPoolsError(
+            f"cannot run anvil ({error}); `make env` installs it in node_modules/.bin."
+        ) from None
     command[command.index("--port") + 1] = str(port)
     return [*command, "--host", "127.0.0.1", "--state", str(state), "--state-interval", str(STATE_INTERVAL)]
 
@@ -55,7 +57,9 @@ def _wait_until_up(process: subprocess.Popen[bytes], url: str, log: Path) -> int
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = log.read_text(errors="replace").strip().splitlines()[-3:] if log.exists() else []
-            raise click.ClickException(f"anvil exited at start (code {process.returncode}): " + " / ".join(tail))
+            raise click.ClickException(
+                f"anvil exited at start (code {process.returncode}): " + " / ".join(tail)
+            )
         if (chain_id := probe(url)) is not None:
             return chain_id
         time.sleep(0.2)
@@ -112,8 +116,14 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @click.command(cls=ReadableCommand)
-@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path), default=STATE_FILE,
-              show_default=True, help="Where the chain's state is saved and loaded from (delete it to start over).")
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=STATE_FILE,
+    show_default=True,
+    help="Where the chain's state is saved and loaded from (delete it to start over).",
+)
 def node(state_path: Path) -> None:
     """Run the project's local chain in the foreground until Ctrl-C.
 
@@ -143,17 +153,26 @@ def node(state_path: Path) -> None:
     # anvil gets its own process group: Ctrl-C reaches this process only, which passes exactly
     # one SIGINT on (anvil saves its state on the first; a second one could cut that short)
     with log.open("ab") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-                                   preexec_fn=_tie_to_this_process())  # noqa: PLW1509 - one system call
+        process = subprocess.Popen(
+            command,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_tie_to_this_process(),
+        )  # noqa: PLW1509 - one system call
     previous = {number: signal.signal(number, lambda *_: _ask_to_stop(process)) for number in STOP_SIGNALS}
     try:
         chain_id = _wait_until_up(process, url, log)
         number, timestamp = _resume_clock(url)
         origin = f"resumed from {state_path}" if resumed else f"new; saved in {state_path}"
-        click.echo(f"Local chain at {url}: chain id {chain_id}, latest block {number} "
-                   f"({time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(timestamp))}), {origin}.")
-        click.echo("Every terminal reaches it with --network ethereum:local:foundry. "
-                   "Ctrl-C stops it; its state is kept.")
+        click.echo(
+            f"Local chain at {url}: chain id {chain_id}, latest block {number} "
+            f"({time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(timestamp))}), {origin}."
+        )
+        click.echo(
+            "Every terminal reaches it with --network ethereum:local:foundry. "
+            "Ctrl-C stops it; its state is kept."
+        )
         code = process.wait()
     finally:
         _stop(process)

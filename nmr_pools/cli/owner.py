@@ -30,7 +30,10 @@ def _fee_callback(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 fee_option = click.option(
-    "--fee", "fee_bps", required=True, callback=_fee_callback,
+    "--fee",
+    "fee_bps",
+    required=True,
+    callback=_fee_callback,
     help="Performance fee as a percentage of gains above the high-water mark, e.g. 20 or 12.5% (or 2000bps).",
 )
 
@@ -45,17 +48,38 @@ def _check_owner(pool: Any, account: Any) -> None:
 @network_option()
 @account_option()
 @click.option("--model-id", required=True, help="The model: its name or Numerai id (or 0x + 64 hex).")
-@click.option("--name", "model_name", default=None,
-              help=f"Short name for the share token (at most {MAX_MODEL_NAME} characters; default: the attested "
-                   "name, else the model id).")
+@click.option(
+    "--name",
+    "model_name",
+    default=None,
+    help=f"Short name for the share token (at most {MAX_MODEL_NAME} characters; default: the attested "
+    "name, else the model id).",
+)
 @fee_option
-@click.option("--attestation", "attestation_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="The attester's statement that you own the model (written by `ape pools attest`).")
-@click.option("--attester", "attester_ref", default=None,
-              help="Local play: an attester account at hand (e.g. TEST::0, the deployer) that signs it now.")
+@click.option(
+    "--attestation",
+    "attestation_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The attester's statement that you own the model (written by `ape pools attest`).",
+)
+@click.option(
+    "--attester",
+    "attester_ref",
+    default=None,
+    help="Local play: an attester account at hand (e.g. TEST::0, the deployer) that signs it now.",
+)
 @deployments_option
-def create_pool(provider: Any, account: Any, model_id: str, model_name: str | None, fee_bps: int,
-                attestation_path: Path | None, attester_ref: str | None, deployments_path: Path | None) -> None:
+def create_pool(
+    provider: Any,
+    account: Any,
+    model_id: str,
+    model_name: str | None,
+    fee_bps: int,
+    attestation_path: Path | None,
+    attester_ref: str | None,
+    deployments_path: Path | None,
+) -> None:
     """Create the pool of a model you own; you become its owner and earn its fees. The factory
     needs an attester's signed word that the model is yours: --attestation FILE (from `ape pools
     attest`), or on a local chain --attester TEST::0 to sign it on the spot."""
@@ -63,7 +87,9 @@ def create_pool(provider: Any, account: Any, model_id: str, model_name: str | No
 
     model_id = model_id.strip()
     if attestation_path is None or model_name is not None:
-        checked_model_name(model_id, model_name)  # before connecting (an attestation's name is checked with it)
+        checked_model_name(
+            model_id, model_name
+        )  # before connecting (an attestation's name is checked with it)
     ctx = connect(provider, deployments_path)
     factory = ctx.factory
     key = model_key(model_id)
@@ -72,13 +98,24 @@ def create_pool(provider: Any, account: Any, model_id: str, model_name: str | No
         raise click.BadParameter(
             f"fee {format_fee(fee_bps)} is above the factory's cap of {format_fee(cap)}.", param_hint="--fee"
         )
-    attestation, name = attestation_for_pool(ctx, account, model_id, key, model_name, attestation_path, attester_ref)
+    attestation, name = attestation_for_pool(
+        ctx, account, model_id, key, model_name, attestation_path, attester_ref
+    )
     ready_to_sign(account)
-    factory.create_pool(key, name, fee_bps, attestation.attester, attestation.deadline, attestation.signature_bytes,
-                        sender=account)
+    factory.create_pool(
+        key,
+        name,
+        fee_bps,
+        attestation.attester,
+        attestation.deadline,
+        attestation.signature_bytes,
+        sender=account,
+    )
     pool = ctx.pool_at(factory.pool_of(key))
-    click.echo(f"Created pool {pool.address} for model {model_id!r} (share token {pool.symbol()}), "
-               f"fee {format_fee(fee_bps)}, owner {account.address}, attested by {attestation.attester}.")
+    click.echo(
+        f"Created pool {pool.address} for model {model_id!r} (share token {pool.symbol()}), "
+        f"fee {format_fee(fee_bps)}, owner {account.address}, attested by {attestation.attester}."
+    )
     click.echo(f"model key (bytes32): 0x{key.hex()}")
 
 
@@ -102,10 +139,14 @@ def set_fee(provider: Any, account: Any, pool_ref: str, fee_bps: int, deployment
     ready_to_sign(account)
     pool.set_fee(fee_bps, sender=account)
     if fee_bps <= old:
-        click.echo(f"Fee of {pool.address} changed from {format_fee(old)} to {format_fee(fee_bps)}, effective now.")
+        click.echo(
+            f"Fee of {pool.address} changed from {format_fee(old)} to {format_fee(fee_bps)}, effective now."
+        )
     else:
-        click.echo(f"Fee increase of {pool.address} to {format_fee(fee_bps)} proposed; it applies from round "
-                   f"{pool.pending_fee_round()} on (now {format_fee(old)}).")
+        click.echo(
+            f"Fee increase of {pool.address} to {format_fee(fee_bps)} proposed; it applies from round "
+            f"{pool.pending_fee_round()} on (now {format_fee(old)})."
+        )
 
 
 @click.command(cls=PoolsCommand)
@@ -114,7 +155,9 @@ def set_fee(provider: Any, account: Any, pool_ref: str, fee_bps: int, deployment
 @pool_option()
 @click.option("--to", "to", default=None, help="Receiver of the NMR (address or alias; default: the owner).")
 @deployments_option
-def claim_fees(provider: Any, account: Any, pool_ref: str, to: str | None, deployments_path: Path | None) -> None:
+def claim_fees(
+    provider: Any, account: Any, pool_ref: str, to: str | None, deployments_path: Path | None
+) -> None:
     """Send the performance fees a pool owes to its owner (or --to)."""
     ctx = connect(provider, deployments_path)
     pool = ctx.pool(pool_ref)

@@ -37,8 +37,15 @@ def _pending(pool: Any) -> str | None:
 @click.option("--cancel", is_flag=True, help="Withdraw a pending offer instead.")
 @dry_run_option
 @deployments_option
-def transfer_ownership(provider: Any, account: Any, pool_ref: str, to: str | None, cancel: bool, dry_run: bool,
-                       deployments_path: Path | None) -> None:
+def transfer_ownership(
+    provider: Any,
+    account: Any,
+    pool_ref: str,
+    to: str | None,
+    cancel: bool,
+    dry_run: bool,
+    deployments_path: Path | None,
+) -> None:
     """Offer a pool's ownership (its fees, fee and limit settings) to another account (owner
     only). It changes hands when that account runs `accept-ownership`; a new offer replaces a
     pending one, and --cancel withdraws it."""
@@ -56,14 +63,17 @@ def transfer_ownership(provider: Any, account: Any, pool_ref: str, to: str | Non
         click.echo(f"Withdraw the offer of {label} to {pending}; {account.address} stays its owner.")
     else:
         if str(to).lower() == ZERO_ADDRESS.lower():  # before resolve_address, whose refusal is generic
-            raise click.BadParameter("the zero address cannot own a pool; use --cancel to withdraw an offer.",
-                                     param_hint="--to")
+            raise click.BadParameter(
+                "the zero address cannot own a pool; use --cancel to withdraw an offer.", param_hint="--to"
+            )
         new_owner = resolve_address(str(to), "--to")
         if same(new_owner, account.address):
             raise click.BadParameter(f"{new_owner} already owns {label}.", param_hint="--to")
         replaces = f" (replacing the offer to {pending})" if pending and not same(pending, new_owner) else ""
-        click.echo(f"Offer {label} to {new_owner}{replaces}. {account.address} stays its owner until "
-                   f"{new_owner} runs `ape pools accept-ownership --pool {pool.address}`.")
+        click.echo(
+            f"Offer {label} to {new_owner}{replaces}. {account.address} stays its owner until "
+            f"{new_owner} runs `ape pools accept-ownership --pool {pool.address}`."
+        )
     if dry_run:
         click.echo(f"Dry run: DelegationPool({pool.address}).transfer_ownership({new_owner}) not sent.")
         return
@@ -77,7 +87,9 @@ def transfer_ownership(provider: Any, account: Any, pool_ref: str, to: str | Non
 @pool_option()
 @dry_run_option
 @deployments_option
-def accept_ownership(provider: Any, account: Any, pool_ref: str, dry_run: bool, deployments_path: Path | None) -> None:
+def accept_ownership(
+    provider: Any, account: Any, pool_ref: str, dry_run: bool, deployments_path: Path | None
+) -> None:
     """Take over a pool whose owner offered it to this account with `transfer-ownership`."""
     ctx = connect(provider, deployments_path)
     pool = ctx.pool(pool_ref)
@@ -86,8 +98,10 @@ def accept_ownership(provider: Any, account: Any, pool_ref: str, dry_run: bool, 
     if pending is None or not same(pending, account.address):
         offered = f"it is offered to {pending}" if pending else "no offer is pending"
         raise click.UsageError(f"{account.address} cannot accept {label}: {offered}.")
-    click.echo(f"Accept {label} from {pool.owner()}: {account.address} becomes its owner (fees, fee and "
-               "deposit-limit settings, pausing).")
+    click.echo(
+        f"Accept {label} from {pool.owner()}: {account.address} becomes its owner (fees, fee and "
+        "deposit-limit settings, pausing)."
+    )
     if dry_run:
         click.echo(f"Dry run: DelegationPool({pool.address}).accept_ownership() not sent.")
         return

@@ -57,7 +57,9 @@ def require_owner_or_guardian(pool: Any, factory: Any, account: Any, action: str
 def require_admin(factory: Any, account: Any, action: str) -> str:
     """'admin' if `account` is a factory admin, else a usage error."""
     if "admin" not in factory_roles(factory, account):
-        raise click.UsageError(f"{account.address} cannot {action}: it is not an admin of factory {factory.address}.")
+        raise click.UsageError(
+            f"{account.address} cannot {action}: it is not an admin of factory {factory.address}."
+        )
     return "admin"
 
 

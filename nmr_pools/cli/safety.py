@@ -25,8 +25,9 @@ from nmr_pools.cli.times import duration, utc
 dry_run_option = click.option("--dry-run", is_flag=True, help="Print what would be sent, and send nothing.")
 
 
-def _toggle(provider: Any, account: Any, pool_ref: str, deployments_path: Path | None, dry_run: bool,
-            pause: bool) -> None:
+def _toggle(
+    provider: Any, account: Any, pool_ref: str, deployments_path: Path | None, dry_run: bool, pause: bool
+) -> None:
     ctx = connect(provider, deployments_path)
     pool = ctx.pool(pool_ref)
     verb = "pause" if pause else "unpause"
@@ -37,10 +38,13 @@ def _toggle(provider: Any, account: Any, pool_ref: str, deployments_path: Path |
         raise click.UsageError(f"pool {pool.address} ({model_label(pool)}) is {state}: nothing to do.")
     effect = (
         "new deposit requests will be refused; redeeming, cancelling and claiming go on"
-        if pause else "new deposit requests will be accepted again"
+        if pause
+        else "new deposit requests will be accepted again"
     )
-    click.echo(f"{verb.capitalize()} pool {pool.address} ({model_label(pool)}) as its {capacity} "
-               f"{account.address}: {effect}.")
+    click.echo(
+        f"{verb.capitalize()} pool {pool.address} ({model_label(pool)}) as its {capacity} "
+        f"{account.address}: {effect}."
+    )
     if dry_run:
         click.echo(f"Dry run: DelegationPool({pool.address}).{verb}() not sent.")
         return
@@ -81,8 +85,10 @@ def _lifecycle(ctx: Context, pool: Any) -> Any:
 
 def _refuse_if_closed(pool: Any, lifecycle: Any, what: str) -> None:
     if lifecycle.closed:
-        raise click.UsageError(f"pool {pool.address} ({model_label(pool)}) is already closed "
-                               f"({lifecycle.closed_because}): {what}.")
+        raise click.UsageError(
+            f"pool {pool.address} ({model_label(pool)}) is already closed "
+            f"({lifecycle.closed_because}): {what}."
+        )
 
 
 @click.command(cls=PoolsCommand)
@@ -91,7 +97,9 @@ def _refuse_if_closed(pool: Any, lifecycle: Any, what: str) -> None:
 @pool_option()
 @dry_run_option
 @deployments_option
-def wind_down(provider: Any, account: Any, pool_ref: str, dry_run: bool, deployments_path: Path | None) -> None:
+def wind_down(
+    provider: Any, account: Any, pool_ref: str, dry_run: bool, deployments_path: Path | None
+) -> None:
     """Wind a pool down for good (its owner or a factory guardian): no new deposits from now on,
     and the open round is the last one it plays. Every round up to it is still settled and every
     request converts on its usual schedule (nobody escapes a played round); settling the last
@@ -103,28 +111,45 @@ def wind_down(provider: Any, account: Any, pool_ref: str, dry_run: bool, deploym
     lifecycle = _lifecycle(ctx, pool)
     _refuse_if_closed(pool, lifecycle, "nothing to wind down")
     if lifecycle.winding_down:
-        raise click.UsageError(f"pool {label} is already winding down: round {lifecycle.wind_down_round} is its last, "
-                               "and settling it closes the pool.")
+        raise click.UsageError(
+            f"pool {label} is already winding down: round {lifecycle.wind_down_round} is its last, "
+            "and settling it closes the pool."
+        )
     last, settled = lifecycle.current_round, lifecycle.last_settled_round
     to_settle = last - settled
     click.echo(f"Wind down pool {label} as its {capacity} {account.address}:")
-    click.echo(f"  - no new deposit requests from now on; round {last} (open now) is the last round the pool plays")
-    rounds = (f"round {last} is still settled as usual once it closes" if to_settle == 1 else
-              f"rounds {settled + 1}..{last} are still settled as usual ({to_settle} to go, the last once round "
-              f"{last} closes)")
-    click.echo(f"  - {rounds} and every request converts on its usual schedule: nobody escapes a played round")
-    click.echo(f"  - redemptions requested after round {last} join round {last + 1}'s group: they convert when round "
-               f"{last} is settled, at the pool's final price")
-    click.echo(f"  - pending deposits still convert; a deposit made in round {last} can be cancelled while it is open")
-    click.echo(f"  - once round {last} is settled the pool is closed: redemptions convert at once at the final price")
+    click.echo(
+        f"  - no new deposit requests from now on; round {last} (open now) is the last round the pool plays"
+    )
+    rounds = (
+        f"round {last} is still settled as usual once it closes"
+        if to_settle == 1
+        else f"rounds {settled + 1}..{last} are still settled as usual ({to_settle} to go, the last once round "
+        f"{last} closes)"
+    )
+    click.echo(
+        f"  - {rounds} and every request converts on its usual schedule: nobody escapes a played round"
+    )
+    click.echo(
+        f"  - redemptions requested after round {last} join round {last + 1}'s group: they convert when round "
+        f"{last} is settled, at the pool's final price"
+    )
+    click.echo(
+        f"  - pending deposits still convert; a deposit made in round {last} can be cancelled while it is open"
+    )
+    click.echo(
+        f"  - once round {last} is settled the pool is closed: redemptions convert at once at the final price"
+    )
     click.echo("This cannot be undone.")
     if dry_run:
         click.echo(f"Dry run: DelegationPool({pool.address}).wind_down() not sent.")
         return
     ready_to_sign(account)
     pool.wind_down(sender=account)
-    click.echo(f"Pool {pool.address} is winding down: round {int(pool.wind_down_round())} is its last; it closes when "
-               "that round is settled.")
+    click.echo(
+        f"Pool {pool.address} is winding down: round {int(pool.wind_down_round())} is its last; it closes when "
+        "that round is settled."
+    )
 
 
 @click.command(cls=PoolsCommand)
@@ -133,7 +158,9 @@ def wind_down(provider: Any, account: Any, pool_ref: str, dry_run: bool, deploym
 @pool_option()
 @dry_run_option
 @deployments_option
-def emergency_exit(provider: Any, account: Any, pool_ref: str, dry_run: bool, deployments_path: Path | None) -> None:
+def emergency_exit(
+    provider: Any, account: Any, pool_ref: str, dry_run: bool, deployments_path: Path | None
+) -> None:
     """Close a pool whose settler is gone (anyone may, once the pool is stalled: its next round
     closed more than the factory's stall gap ago and is still unsettled). Unsettled rounds are
     forfeited; shares then redeem at once at the last settled price and pending requests can be
@@ -142,13 +169,18 @@ def emergency_exit(provider: Any, account: Any, pool_ref: str, dry_run: bool, de
     pool = ctx.pool(pool_ref)
     label = f"{pool.address} ({model_label(pool)})"
     lifecycle = _lifecycle(ctx, pool)
-    _refuse_if_closed(pool, lifecycle, "redeem with `ape pools redeem`, take pending requests back with `ape pools cancel`")
+    _refuse_if_closed(
+        pool, lifecycle, "redeem with `ape pools redeem`, take pending requests back with `ape pools cancel`"
+    )
     gap = int(ctx.factory.stall_gap())
     waiting_round = lifecycle.last_settled_round + 1
     closed_at = lifecycle.exit_opens_at - gap
     if not lifecycle.stalled:
-        since = (f"closed at {utc(closed_at)}" if closed_at <= lifecycle.now
-                 else f"is still open (it closes at {utc(closed_at)})")
+        since = (
+            f"closed at {utc(closed_at)}"
+            if closed_at <= lifecycle.now
+            else f"is still open (it closes at {utc(closed_at)})"
+        )
         raise click.UsageError(
             f"pool {label} is not stalled, so its emergency exit is shut: its next round {waiting_round} {since}, and "
             f"the exit opens at {utc(lifecycle.exit_opens_at)} (in {duration(lifecycle.exit_opens_at - lifecycle.now)}) "
@@ -157,17 +189,26 @@ def emergency_exit(provider: Any, account: Any, pool_ref: str, dry_run: bool, de
         )
     pending_nmr = int(pool.pending_deposit_assets())
     pending_shares = int(pool.pending_redeem_shares())
-    forfeited = (f"rounds {waiting_round}..{lifecycle.last_played_round}" if lifecycle.last_played_round > waiting_round
-                 else f"round {waiting_round}")
-    click.echo(f"Emergency exit of pool {label}, as {account.address}: round {waiting_round} closed at "
-               f"{utc(closed_at)}, {duration(lifecycle.now - closed_at)} ago, and has no result (stall gap "
-               f"{duration(gap)}): the settler is gone.")
+    forfeited = (
+        f"rounds {waiting_round}..{lifecycle.last_played_round}"
+        if lifecycle.last_played_round > waiting_round
+        else f"round {waiting_round}"
+    )
+    click.echo(
+        f"Emergency exit of pool {label}, as {account.address}: round {waiting_round} closed at "
+        f"{utc(closed_at)}, {duration(lifecycle.now - closed_at)} ago, and has no result (stall gap "
+        f"{duration(gap)}): the settler is gone."
+    )
     click.echo(f"  - the pool closes for good: {forfeited} are never settled (their results are forfeited)")
-    click.echo(f"  - shares redeem at once at the last settled price, {format_price(int(pool.price_per_share()))} per "
-               "share: `ape pools redeem`, then `ape pools claim`")
-    click.echo(f"  - pending deposits ({format_nmr(pending_nmr)}) come back in full and pending redemptions "
-               f"({format_nmr(pending_shares, unit='shares')}) can be cancelled and redeemed again at once: "
-               "`ape pools cancel`")
+    click.echo(
+        f"  - shares redeem at once at the last settled price, {format_price(int(pool.price_per_share()))} per "
+        "share: `ape pools redeem`, then `ape pools claim`"
+    )
+    click.echo(
+        f"  - pending deposits ({format_nmr(pending_nmr)}) come back in full and pending redemptions "
+        f"({format_nmr(pending_shares, unit='shares')}) can be cancelled and redeemed again at once: "
+        "`ape pools cancel`"
+    )
     click.echo("  - whatever already converted stays claimable: `ape pools claim`")
     if dry_run:
         click.echo(f"Dry run: DelegationPool({pool.address}).emergency_exit() not sent.")

@@ -32,30 +32,60 @@ def _model_ids(ctx: click.Context, param: click.Parameter, value: str) -> list[s
 
 
 @click.command(cls=ReadableCommand)
-@click.option("--round", "round_id", type=click.IntRange(min=1), required=True,
-              help="The round the files are for (also the default seed).")
-@click.option("--models", "model_ids", required=True, callback=_model_ids,
-              help="Model ids to include, comma-separated (the models of your pools), e.g. alpha,beta.")
-@click.option("--others", type=click.IntRange(min=0, max=1_000), default=5, show_default=True,
-              help="Other tournament models (without pools) that shape the meta model.")
-@click.option("--stocks", type=click.IntRange(min=100, max=100_000), default=1_000, show_default=True,
-              help="Stocks (rows) in the round.")
+@click.option(
+    "--round",
+    "round_id",
+    type=click.IntRange(min=1),
+    required=True,
+    help="The round the files are for (also the default seed).",
+)
+@click.option(
+    "--models",
+    "model_ids",
+    required=True,
+    callback=_model_ids,
+    help="Model ids to include, comma-separated (the models of your pools), e.g. alpha,beta.",
+)
+@click.option(
+    "--others",
+    type=click.IntRange(min=0, max=1_000),
+    default=5,
+    show_default=True,
+    help="Other tournament models (without pools) that shape the meta model.",
+)
+@click.option(
+    "--stocks",
+    type=click.IntRange(min=100, max=100_000),
+    default=1_000,
+    show_default=True,
+    help="Stocks (rows) in the round.",
+)
 @click.option("--seed", type=int, default=None, help="Seed of the generator (default: the round number).")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the three files (default: out/rounds/<round>).")
-def sample_round(round_id: int, model_ids: list[str], others: int, stocks: int, seed: int | None,
-                 out_dir: Path | None) -> None:
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the three files (default: out/rounds/<round>).",
+)
+def sample_round(
+    round_id: int, model_ids: list[str], others: int, stocks: int, seed: int | None, out_dir: Path | None
+) -> None:
     """Write a synthetic round's predictions.csv, targets.csv and stakes.csv for the given
     models, ready for `ape pools score` (and `verify`). Same arguments, same files."""
     from nmr_pools.scoring.synthetic import synthetic_round
 
     folder = out_dir if out_dir is not None else OUT_DIR / str(round_id)
     names = model_ids + [f"{OTHER_PREFIX}{i:02d}" for i in range(1, others + 1)]
-    sample = synthetic_round(n_stocks=stocks, n_models=len(names), seed=round_id if seed is None else seed,
-                             model_ids=names)
+    sample = synthetic_round(
+        n_stocks=stocks, n_models=len(names), seed=round_id if seed is None else seed, model_ids=names
+    )
     paths = sample.write(folder, "csv")
-    click.echo(f"Wrote round {round_id}: {stocks:,} stocks, models {', '.join(model_ids)}"
-               + (f" and {others} other(s)" if others else "") + f", to {folder}/:")
+    click.echo(
+        f"Wrote round {round_id}: {stocks:,} stocks, models {', '.join(model_ids)}"
+        + (f" and {others} other(s)" if others else "")
+        + f", to {folder}/:"
+    )
     click.echo("  " + "  ".join(path.name for path in paths.values()))
     inputs = " ".join(f"--{name} {path}" for name, path in paths.items())
     click.echo(f"Score it: ape pools score --round {round_id} {inputs} --out {folder / 'results.json'}")

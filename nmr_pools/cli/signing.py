@@ -37,18 +37,22 @@ def ready_to_sign(account: Any) -> None:
         try:
             account.unlock(passphrase)
         except InvalidPasswordError:
-            raise click.ClickException(f"{variable} does not unlock '{account.alias}'; fix or unset it. "
-                                       "Nothing was sent.") from None
+            raise click.ClickException(
+                f"{variable} does not unlock '{account.alias}'; fix or unset it. Nothing was sent."
+            ) from None
         return
     for _ in range(ATTEMPTS):
-        passphrase = click.prompt(f"Passphrase of '{account.alias}' (asked once for this command)",
-                                  hide_input=True, err=True)
+        passphrase = click.prompt(
+            f"Passphrase of '{account.alias}' (asked once for this command)", hide_input=True, err=True
+        )
         try:
             account.unlock(passphrase)
             return
         except InvalidPasswordError:
             click.echo("Wrong passphrase.", err=True)
-    raise click.ClickException(f"could not unlock '{account.alias}' after {ATTEMPTS} attempts; nothing was sent.")
+    raise click.ClickException(
+        f"could not unlock '{account.alias}' after {ATTEMPTS} attempts; nothing was sent."
+    )
 
 
 class _CachedKeyNotice(logging.Filter):

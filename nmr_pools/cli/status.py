@@ -22,10 +22,16 @@ from nmr_pools.cli.common import (
 @click.command(cls=PoolsCommand)
 @network_option()
 @pool_option(required=False, help="Only this pool (address or model id; default: every pool).")
-@click.option("--account", "account_ref", default=None,
-              help="Also show this account's positions (address or `ape accounts` alias).")
+@click.option(
+    "--account",
+    "account_ref",
+    default=None,
+    help="Also show this account's positions (address or `ape accounts` alias).",
+)
 @deployments_option
-def status(provider: Any, pool_ref: str | None, account_ref: str | None, deployments_path: Path | None) -> None:
+def status(
+    provider: Any, pool_ref: str | None, account_ref: str | None, deployments_path: Path | None
+) -> None:
     """A table of the pools (price per share, high-water mark, assets, pending requests, rounds
     waiting, fees owed, NMR the treasury owes each pool, and its state: active, paused, winding
     down to round s, or closed and why) and, with --account, what that account holds, has
@@ -46,19 +52,36 @@ def status(provider: Any, pool_ref: str | None, account_ref: str | None, deploym
     console.print(f"factory {factory.address} · round {current} open")
     states = {pool.address: PoolState.read(pool, factory) for pool in pools}
     owed = {address: state.model.treasury_owed for address, state in states.items()}
-    owed_line = f" · owes pools {format_nmr(sum(owed.values()))} it could not pay yet" if any(owed.values()) else ""
-    console.print(f"treasury holds {format_nmr(ctx.treasury.available())}{owed_line} · return cap "
-                  f"±{int(factory.return_cap()) * 100 / 10**18:g}% per round")
+    owed_line = (
+        f" · owes pools {format_nmr(sum(owed.values()))} it could not pay yet" if any(owed.values()) else ""
+    )
+    console.print(
+        f"treasury holds {format_nmr(ctx.treasury.available())}{owed_line} · return cap "
+        f"±{int(factory.return_cap()) * 100 / 10**18:g}% per round"
+    )
     if not pools:
-        console.print("No pools yet: create one with `ape pools create-pool --model-id NAME --fee 20 --attestation "
-                      "FILE` (or `--attester TEST::0` on a local chain).")
+        console.print(
+            "No pools yet: create one with `ape pools create-pool --model-id NAME --fee 20 --attestation "
+            "FILE` (or `--attester TEST::0` on a local chain)."
+        )
         return
-    amounts = ["price/share", "high-water mark", "active NMR", "pending deposits", "pending redemptions",
-               "last settled", "rounds waiting", "fee", "fees owed"]
+    amounts = [
+        "price/share",
+        "high-water mark",
+        "active NMR",
+        "pending deposits",
+        "pending redemptions",
+        "last settled",
+        "rounds waiting",
+        "fee",
+        "fees owed",
+    ]
     # the treasury's debt to each pool only when there is some: the table stays narrow otherwise
     if any(owed.values()):
         amounts.append("owed by treasury")
-    table = Sheet(("model", "pool", *amounts, "state"), title="Pools", right=frozenset(amounts), key_columns=2)
+    table = Sheet(
+        ("model", "pool", *amounts, "state"), title="Pools", right=frozenset(amounts), key_columns=2
+    )
     for pool in pools:
         state = states[pool.address]
         model = state.model
@@ -82,8 +105,11 @@ def status(provider: Any, pool_ref: str | None, account_ref: str | None, deploym
     table.print(console)
     if account is None:
         return
-    rows = Sheet(("model", "shares", "value", "claimable", "pending", "claimable when", "worst case", "best case"),
-                 title=f"Account {account}", right=frozenset(("shares", "value", "worst case", "best case")))
+    rows = Sheet(
+        ("model", "shares", "value", "claimable", "pending", "claimable when", "worst case", "best case"),
+        title=f"Account {account}",
+        right=frozenset(("shares", "value", "worst case", "best case")),
+    )
     any_position = False
     for pool in pools:
         state = states[pool.address]

@@ -75,20 +75,32 @@ class Sheet:
         """The table at `width` cells, roomiest spacing that fits; None if no spacing fits.
         Cells are never wrapped (a wrapped cell reads worse than a block); headers may wrap."""
         cells = [[row[i] for row in self.rows] for i in range(len(self.headers))]
-        least = [max(_widest(column, _longest_line), _longest_word(header))
-                 for header, column in zip(self.headers, cells, strict=True)]
+        least = [
+            max(_widest(column, _longest_line), _longest_word(header))
+            for header, column in zip(self.headers, cells, strict=True)
+        ]
         most = [max(low, _longest_line(header)) for low, header in zip(least, self.headers, strict=True)]
         for padding in _TABLE_PADDINGS:
             gaps = (len(self.headers) - 1) * (1 + 2 * padding)  # the rule's space plus padding on each side
             widths = column_widths(least, most, width - gaps)
             if widths is None:
                 continue
-            table = Table(title=self.title, caption=self.caption, box=box.SIMPLE_HEAD, show_edge=False,
-                          pad_edge=False, padding=(0, padding))
+            table = Table(
+                title=self.title,
+                caption=self.caption,
+                box=box.SIMPLE_HEAD,
+                show_edge=False,
+                pad_edge=False,
+                padding=(0, padding),
+            )
             for header, cells_width in zip(self.headers, widths, strict=True):
                 # every width holds the column's longest line, so "fold" never has to cut one
-                table.add_column(header, justify="right" if header in self.right else "left", width=cells_width,
-                                 overflow="fold")
+                table.add_column(
+                    header,
+                    justify="right" if header in self.right else "left",
+                    width=cells_width,
+                    overflow="fold",
+                )
             for row in self.rows:
                 table.add_row(*row)
             return table
@@ -121,7 +133,9 @@ def _pairs(pairs: list[tuple[str, str]], width: int) -> Table:
     budget = width - _BLOCK_INDENT
     for per_line in _PAIRS_PER_LINE:
         lines = [pairs[start : start + per_line] for start in range(0, len(pairs), per_line)]
-        columns = [[line[i // 2][i % 2] if i // 2 < len(line) else "" for line in lines] for i in range(2 * per_line)]
+        columns = [
+            [line[i // 2][i % 2] if i // 2 < len(line) else "" for line in lines] for i in range(2 * per_line)
+        ]
         most = [_widest(column, _longest_line) for column in columns]
         # one pair per line: the value may wrap at spaces; several: nothing wraps
         least = most if per_line > 1 else [most[0], _widest(columns[1], _longest_word)]
@@ -136,8 +150,9 @@ def _grid(lines: list[list[tuple[str, str]]], per_line: int, widths: list[int] |
     grid = Table.grid(padding=(0, _BLOCK_GAP // 2), pad_edge=False, collapse_padding=False)
     grid.add_column(width=_BLOCK_INDENT - _BLOCK_GAP)  # plus the gap: the block's indent
     for index in range(2 * per_line):
-        grid.add_column(style="dim" if index % 2 == 0 else None, width=widths[index] if widths else None,
-                        overflow="fold")
+        grid.add_column(
+            style="dim" if index % 2 == 0 else None, width=widths[index] if widths else None, overflow="fold"
+        )
     for line in lines:
         cells = [cell for pair in line for cell in pair]
         grid.add_row("", *cells, *[""] * (2 * per_line - len(cells)))

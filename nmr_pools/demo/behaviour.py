@@ -70,7 +70,9 @@ def act(
             counts.switches += 1
         who.favourite = best
         roll = 0.0  # and put new money where the returns are
-    pool_index = who.favourite if who.personality != "cautious" or rng.random() < 0.7 else rng.randrange(len(pools))
+    pool_index = (
+        who.favourite if who.personality != "cautious" or rng.random() < 0.7 else rng.randrange(len(pools))
+    )
     pool = pools[pool_index]
     if roll < 0.22:
         share = 0.08 if who.personality == "cautious" else 0.25

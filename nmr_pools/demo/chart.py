@@ -19,8 +19,11 @@ def draw(season: Season, path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(10, 5.5), dpi=120)
     # the high-water mark shown is the comeback pool's (else the pool that burned most)
     comeback = [i for i, spec in enumerate(season.specs) if spec.comeback_until]
-    most_burns = comeback[0] if comeback else max(
-        range(len(season.history)), key=lambda i: sum(1 for p in season.history[i] if p.burned))
+    most_burns = (
+        comeback[0]
+        if comeback
+        else max(range(len(season.history)), key=lambda i: sum(1 for p in season.history[i] if p.burned))
+    )
     for spec, history in zip(season.specs, season.history, strict=True):
         if not history:
             continue
@@ -30,13 +33,18 @@ def draw(season: Season, path: Path) -> Path:
         gains = [(p.round, p.price / WAD) for p in history if p.paid]
         burns = [(p.round, p.price / WAD) for p in history if p.burned]
         if gains:
-            ax.scatter(*zip(*gains), marker="^", s=14, color=line.get_color(), alpha=0.6)
+            ax.scatter(*zip(*gains, strict=False), marker="^", s=14, color=line.get_color(), alpha=0.6)
         if burns:
-            ax.scatter(*zip(*burns), marker="v", s=14, color="black", alpha=0.5)
+            ax.scatter(*zip(*burns, strict=False), marker="v", s=14, color="black", alpha=0.5)
     burned = season.history[most_burns]
     if burned:
-        ax.plot([p.round for p in burned], [p.high_water_mark / WAD for p in burned], linestyle="--",
-                color="grey", label=f"{season.specs[most_burns].name} high-water mark")
+        ax.plot(
+            [p.round for p in burned],
+            [p.high_water_mark / WAD for p in burned],
+            linestyle="--",
+            color="grey",
+            label=f"{season.specs[most_burns].name} high-water mark",
+        )
     ax.axhline(1.0, color="lightgrey", linewidth=0.8)
     ax.set_xlabel("round settled")
     ax.set_ylabel("NMR per share")

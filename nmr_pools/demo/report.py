@@ -36,19 +36,30 @@ def summarize(season: Season) -> list[PoolSummary]:
     rows = []
     for spec, pool, history in zip(season.specs, season.pools, season.history, strict=True):
         holders = sum(
-            1 for who in season.delegators
-            if int(pool.balanceOf(who.account)) or int(pool.maxDeposit(who.account)) or int(pool.maxRedeem(who.account))
-            or pool.pending_requests(who.account, False) or pool.pending_requests(who.account, True)
+            1
+            for who in season.delegators
+            if int(pool.balanceOf(who.account))
+            or int(pool.maxDeposit(who.account))
+            or int(pool.maxRedeem(who.account))
+            or pool.pending_requests(who.account, False)
+            or pool.pending_requests(who.account, True)
         )
-        rows.append(PoolSummary(
-            name=spec.name, fee_bps=spec.fee_bps, price=int(pool.price_per_share()),
-            high_water_mark=int(pool.high_water_mark()),
-            paid=sum(p.paid for p in history), burned=sum(p.burned for p in history),
-            fees=sum(p.fee for p in history), delegators=holders,
-            pending_deposits=int(pool.pending_deposit_assets()),
-            pending_redeem_shares=int(pool.pending_redeem_shares()),
-            burns=sum(1 for p in history if p.burned), rounds_settled=len(history),
-        ))
+        rows.append(
+            PoolSummary(
+                name=spec.name,
+                fee_bps=spec.fee_bps,
+                price=int(pool.price_per_share()),
+                high_water_mark=int(pool.high_water_mark()),
+                paid=sum(p.paid for p in history),
+                burned=sum(p.burned for p in history),
+                fees=sum(p.fee for p in history),
+                delegators=holders,
+                pending_deposits=int(pool.pending_deposit_assets()),
+                pending_redeem_shares=int(pool.pending_redeem_shares()),
+                burns=sum(1 for p in history if p.burned),
+                rounds_settled=len(history),
+            )
+        )
     return rows
 
 
@@ -68,8 +79,12 @@ def conservation(season: Season) -> Conservation:
     lines, ok = [], True
     for spec, pool in zip(season.specs, season.pools, strict=True):
         held = int(nmr.balanceOf(pool))
-        owed = (int(pool.totalAssets()) + int(pool.pending_deposit_assets())
-                + int(pool.reserved_redeem_assets()) + int(pool.fees_owed()))
+        owed = (
+            int(pool.totalAssets())
+            + int(pool.pending_deposit_assets())
+            + int(pool.reserved_redeem_assets())
+            + int(pool.fees_owed())
+        )
         ok &= held == owed
         lines.append(
             f"{spec.name}: holds {format_nmr(held)} = active {format_nmr(int(pool.totalAssets()))} + pending "
@@ -87,13 +102,19 @@ def conservation(season: Season) -> Conservation:
     still_owed = sum(int(pool.treasury_owed()) for pool in season.pools)
     ok &= drawn == paid + collected and destroyed == burned and still_owed == unpaid - collected
     collected_words = f" + {format_nmr(collected)} owed and collected later" if collected else ""
-    lines.append(f"treasury paid out {format_nmr(drawn)}; pools report {format_nmr(paid)} paid{collected_words}"
-                 + ("" if drawn == paid + collected else "  <-- MISMATCH"))
-    lines.append(f"treasury owes pools {format_nmr(still_owed)}; pools report {format_nmr(unpaid)} it could not pay"
-                 + (f", {format_nmr(collected)} of it collected since" if collected else "")
-                 + ("" if still_owed == unpaid - collected else "  <-- MISMATCH"))
-    lines.append(f"NMR supply fell by {format_nmr(destroyed)}; pools report {format_nmr(burned)} burned"
-                 + ("" if destroyed == burned else "  <-- MISMATCH"))
+    lines.append(
+        f"treasury paid out {format_nmr(drawn)}; pools report {format_nmr(paid)} paid{collected_words}"
+        + ("" if drawn == paid + collected else "  <-- MISMATCH")
+    )
+    lines.append(
+        f"treasury owes pools {format_nmr(still_owed)}; pools report {format_nmr(unpaid)} it could not pay"
+        + (f", {format_nmr(collected)} of it collected since" if collected else "")
+        + ("" if still_owed == unpaid - collected else "  <-- MISMATCH")
+    )
+    lines.append(
+        f"NMR supply fell by {format_nmr(destroyed)}; pools report {format_nmr(burned)} burned"
+        + ("" if destroyed == burned else "  <-- MISMATCH")
+    )
     return Conservation(lines, ok)
 
 
@@ -107,8 +128,18 @@ def _nmr(wei: int) -> str:
 
 def summary_table_rows(rows: list[PoolSummary]) -> list[list[str]]:
     return [
-        [r.name, f"{r.fee_bps / 100:.0f}%", f"{r.price / WAD:.4f}", _pct(r.season_return), f"{r.high_water_mark / WAD:.4f}",
-         _nmr(r.paid), _nmr(r.burned), _nmr(r.fees), str(r.delegators), _nmr(r.pending_deposits)]
+        [
+            r.name,
+            f"{r.fee_bps / 100:.0f}%",
+            f"{r.price / WAD:.4f}",
+            _pct(r.season_return),
+            f"{r.high_water_mark / WAD:.4f}",
+            _nmr(r.paid),
+            _nmr(r.burned),
+            _nmr(r.fees),
+            str(r.delegators),
+            _nmr(r.pending_deposits),
+        ]
         for r in rows
     ]
 
@@ -164,8 +195,15 @@ def write_report(season: Season, rows: list[PoolSummary], check: Conservation, c
         ]
     lines += ["", "## Conservation (every NMR accounted for)", ""]
     lines += [f"- {line}" for line in check.lines]
-    lines += ["", f"Result: {'all balances reconcile' if check.ok else 'MISMATCH'}.", "",
-              "## Results files", "", "| round | digest |", "| ---: | --- |"]
+    lines += [
+        "",
+        f"Result: {'all balances reconcile' if check.ok else 'MISMATCH'}.",
+        "",
+        "## Results files",
+        "",
+        "| round | digest |",
+        "| ---: | --- |",
+    ]
     lines += [f"| {r} | `{d}` |" for r, d in sorted(season.digests.items())]
     path = cfg.out / "report.md"
     path.write_text("\n".join(lines) + "\n")

@@ -73,7 +73,7 @@ def _accounts(n: int, funder: Any) -> list[Any]:
     """`n` wallets: the test accounts first, then generated ones funded with ether for gas."""
     from ape import accounts
 
-    wallets = list(accounts.test_accounts)[: n]
+    wallets = list(accounts.test_accounts)[:n]
     while len(wallets) < n:
         extra = accounts.test_accounts.generate_test_account()
         funder.transfer(extra, 10**19)
@@ -100,8 +100,15 @@ def setup(config: SeasonConfig, project: Any) -> Season:
         nmr.approve(system.treasury, config.treasury, sender=deployer)
         system.treasury.fund(config.treasury, sender=deployer)
     pools = [
-        create_attested_pool(project, system.factory, attester=deployer, owner=owner,
-                             model_id=bytes(model_id_to_bytes32(spec.name)), model_name=spec.name, fee_bps=spec.fee_bps)
+        create_attested_pool(
+            project,
+            system.factory,
+            attester=deployer,
+            owner=owner,
+            model_id=bytes(model_id_to_bytes32(spec.name)),
+            model_name=spec.name,
+            fee_bps=spec.fee_bps,
+        )
         for spec, owner in zip(specs, owners, strict=True)
     ]
     delegators = []
@@ -126,7 +133,8 @@ def _first_account() -> Any:
 
 def score_round(season: Season, round_id: int) -> Path:
     """Score a synthetic round for every model and write its canonical results file."""
-    from nmr_pools.scoring import score_round as engine_score, synthetic_round, write_results
+    from nmr_pools.scoring import score_round as engine_score
+    from nmr_pools.scoring import synthetic_round, write_results
 
     index = round_id - season.first_round
     names = [spec.name for spec in season.specs] + [f"tournament{i:02d}" for i in range(EXTRA_MODELS)]
@@ -135,8 +143,11 @@ def score_round(season: Season, round_id: int) -> Path:
         extra_rng.uniform(-0.01, 0.02) for _ in range(EXTRA_MODELS)
     ]
     data = synthetic_round(
-        n_stocks=N_STOCKS, n_models=len(names), seed=season.config.seed * 100_003 + round_id,
-        skills=skills, model_ids=names,
+        n_stocks=N_STOCKS,
+        n_models=len(names),
+        seed=season.config.seed * 100_003 + round_id,
+        skills=skills,
+        model_ids=names,
     )
     results = engine_score(round_id, data.predictions, data.targets, data.stakes)
     path = season.config.out / "results" / f"round-{round_id:04d}.json"
@@ -167,10 +178,19 @@ def settle_due(season: Season) -> None:
         for pool, history in zip(season.pools, season.history, strict=True):
             item = by_pool.get(str(pool.address))
             if item is not None:
-                history.append(PoolPoint(
-                    next_round, item.round_return, item.paid, item.burned, item.fee, item.price_per_share,
-                    int(pool.high_water_mark()), item.unpaid, item.collected,
-                ))
+                history.append(
+                    PoolPoint(
+                        next_round,
+                        item.round_return,
+                        item.paid,
+                        item.burned,
+                        item.fee,
+                        item.price_per_share,
+                        int(pool.high_water_mark()),
+                        item.unpaid,
+                        item.collected,
+                    )
+                )
 
 
 def recent_returns(season: Season, window: int = 10) -> list[float]:

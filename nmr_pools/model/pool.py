@@ -46,7 +46,6 @@ from nmr_pools.model.fixed_point import (
     to_shares,
 )
 from nmr_pools.model.ledger import ZERO_ADDRESS, TokenLedger
-from nmr_pools.model.nmr import NmrLedger
 from nmr_pools.model.previews import GroupConversion, RequestPreview, SettleOutcome
 from nmr_pools.model.queue import RequestQueue
 from nmr_pools.model.schedule import Clock
@@ -147,15 +146,32 @@ class PoolModel:
 
     def _check_fields(self) -> None:
         widths = [
-            (self.total_assets, 85), (self.pending_deposit_assets, 85), (self.reserved_redeem_assets, 85),
-            (self.unclaimed_deposit_shares, 105), (self.pending_redeem_shares, 105), (self.last_settled_round, 40),
-            (self.fees_owed, 128), (self.treasury_owed, 128), (self.high_water_mark, 128), (self.fee_bps, 16),
-            (self.pending_fee_bps, 16), (self.pending_fee_round, 40), (self.wind_down_round, 40),
+            (self.total_assets, 85),
+            (self.pending_deposit_assets, 85),
+            (self.reserved_redeem_assets, 85),
+            (self.unclaimed_deposit_shares, 105),
+            (self.pending_redeem_shares, 105),
+            (self.last_settled_round, 40),
+            (self.fees_owed, 128),
+            (self.treasury_owed, 128),
+            (self.high_water_mark, 128),
+            (self.fee_bps, 16),
+            (self.pending_fee_bps, 16),
+            (self.pending_fee_round, 40),
+            (self.wind_down_round, 40),
         ]
-        for table in (self.deposit_group_assets, self.deposit_group_shares, self.redeem_group_shares, self.redeem_group_assets):
+        for table in (
+            self.deposit_group_assets,
+            self.deposit_group_shares,
+            self.redeem_group_shares,
+            self.redeem_group_assets,
+        ):
             widths += [(value, 128) for value in table.values()]
         for table in (
-            self.claimable_deposit_assets, self.claimable_deposit_shares, self.claimable_redeem_shares, self.claimable_redeem_assets,
+            self.claimable_deposit_assets,
+            self.claimable_deposit_shares,
+            self.claimable_redeem_shares,
+            self.claimable_redeem_assets,
         ):
             widths += [(value, 112) for value in table.values()]
         for queue in self.queues.values():
@@ -189,17 +205,13 @@ class PoolModel:
         return (controller, operator) in self.operators
 
     def _check_caller_for(self, sender: str, account: str) -> None:
-        require(
-            sender == account or self.is_operator(account, sender), "pool: not controller or operator"
-        )
+        require(sender == account or self.is_operator(account, sender), "pool: not controller or operator")
 
     def _check_owner(self, sender: str) -> None:
         require(sender == self.owner, "ownable: caller is not the owner")
 
     def _check_owner_or_guardian(self, sender: str) -> None:
-        require(
-            sender == self.owner or self.factory.is_guardian(sender), "pool: not owner or guardian"
-        )
+        require(sender == self.owner or self.factory.is_guardian(sender), "pool: not owner or guardian")
 
     # ---- conversions at the current price ----
 
@@ -326,13 +338,17 @@ class PoolModel:
     def deposit(self, sender: str, assets: int, receiver: str, controller: str | None = None) -> int:
         """Claim the shares bought by `assets` of the claimable deposit; returns the shares."""
         require(assets > 0, "pool: zero assets")
-        return self._claim(sender, DEPOSIT_SIDE, assets, True, receiver, sender if controller is None else controller)
+        return self._claim(
+            sender, DEPOSIT_SIDE, assets, True, receiver, sender if controller is None else controller
+        )
 
     @_transaction
     def mint(self, sender: str, shares: int, receiver: str, controller: str | None = None) -> int:
         """Claim `shares` of the claimable deposit; returns the claimable NMR used up."""
         require(shares > 0, "pool: zero shares")
-        return self._claim(sender, DEPOSIT_SIDE, shares, False, receiver, sender if controller is None else controller)
+        return self._claim(
+            sender, DEPOSIT_SIDE, shares, False, receiver, sender if controller is None else controller
+        )
 
     @_transaction
     def redeem(self, sender: str, shares: int, receiver: str, controller: str) -> int:
@@ -346,7 +362,9 @@ class PoolModel:
         require(assets > 0, "pool: zero assets")
         return self._claim(sender, REDEEM_SIDE, assets, False, receiver, controller)
 
-    def _claim(self, sender: str, side: int, amount: int, amount_is_in: bool, receiver: str, controller: str) -> int:
+    def _claim(
+        self, sender: str, side: int, amount: int, amount_is_in: bool, receiver: str, controller: str
+    ) -> int:
         """Pay `amount` of the claimable pair's "in" side (NMR of a deposit, shares of a
         redemption) or of its "out" side; returns the other side's amount.
 
@@ -395,9 +413,7 @@ class PoolModel:
         return self._settle(round_id, round_return, results_digest)
 
     def _settle(self, round_id: int, round_return: int, results_digest: bytes) -> SettleOutcome:
-        require(
-            abs(round_return) <= min(self.factory.return_cap, MAX_RETURN_CAP), "pool: return above cap"
-        )
+        require(abs(round_return) <= min(self.factory.return_cap, MAX_RETURN_CAP), "pool: return above cap")
         fee_bps = self._apply_due_fee_increase(round_id)
         # what the treasury owes from earlier rounds is credited first
         collected = self._collect_owed(fee_bps)

@@ -84,7 +84,9 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         DEPOSIT_SIDE: (pool.claimable_deposit_assets, pool.claimable_deposit_shares),
         REDEEM_SIDE: (pool.claimable_redeem_shares, pool.claimable_redeem_assets),
     }
-    controllers = {c for c, _ in pool.queues} | {c for table in claimables.values() for part in table for c in part}
+    controllers = {c for c, _ in pool.queues} | {
+        c for table in claimables.values() for part in table for c in part
+    }
     for controller in controllers:
         for side, (ins, outs) in claimables.items():
             queue = pool.queues.get((controller, side))
@@ -109,11 +111,15 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         **token_storage(pool.shares),
         # clones never grant minters: shares are minted through the module's internal functions
         "erc20.is_minter": {},
-        "ledger._config": int(factory.address, 16) << 96 | factory.schedule.genesis << 32 | factory.schedule.round_length,
+        "ledger._config": int(factory.address, 16) << 96
+        | factory.schedule.genesis << 32
+        | factory.schedule.round_length,
         "ledger._asset_and_limit": int(factory.nmr_address, 16) << 96 | pool.deposit_limit,
         "ledger.model_id": _bytes32(pool.model_id),
         "ledger._model_name": pool.model_name,
-        "ledger._totals": pool.total_assets << 170 | pool.pending_deposit_assets << 85 | pool.reserved_redeem_assets,
+        "ledger._totals": pool.total_assets << 170
+        | pool.pending_deposit_assets << 85
+        | pool.reserved_redeem_assets,
         "ledger._shares": (
             pool.unclaimed_deposit_shares << 151
             | pool.pending_redeem_shares << 46
@@ -173,4 +179,11 @@ def treasury_storage(factory: FactoryModel, deployer: str) -> dict[str, Any]:
     return {"factory": factory.address, "deployer": deployer}
 
 
-__all__ = ["ZERO_ADDRESS", "factory_storage", "nmr_storage", "pool_storage", "token_storage", "treasury_storage"]
+__all__ = [
+    "ZERO_ADDRESS",
+    "factory_storage",
+    "nmr_storage",
+    "pool_storage",
+    "token_storage",
+    "treasury_storage",
+]

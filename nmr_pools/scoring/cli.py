@@ -70,9 +70,13 @@ def _summary(results: RoundResults, out: Path) -> Table:
 
     from nmr_pools.scoring.results import STATUS_OK
 
-    ok = sorted((m for m in results.models if m.status == STATUS_OK), key=lambda m: (-m.round_return_wad, m.model_id))
+    ok = sorted(
+        (m for m in results.models if m.status == STATUS_OK), key=lambda m: (-m.round_return_wad, m.model_id)
+    )
     invalid = Counter(m.status.split(":", 1)[0] for m in results.models if m.status != STATUS_OK)
-    table = Table(title=f"round {results.round} · {results.config_name} v{results.config_version}", show_lines=False)
+    table = Table(
+        title=f"round {results.round} · {results.config_name} v{results.config_version}", show_lines=False
+    )
     for column in ("model", "corr", "mmc", "return"):
         table.add_column(column, justify="left" if column == "model" else "right")
     shown = ok if len(ok) <= 2 * SUMMARY_ROWS else ok[:SUMMARY_ROWS] + [None] + ok[-SUMMARY_ROWS:]
@@ -91,31 +95,48 @@ def _summary(results: RoundResults, out: Path) -> Table:
 
 @click.command("score")
 @click.option(
-    "--round", "round_number", type=click.IntRange(min=1), required=True,
+    "--round",
+    "round_number",
+    type=click.IntRange(min=1),
+    required=True,
     help="Round number (>= 1) recorded in the results file.",
 )
 @click.option(
-    "--predictions", type=_FILE, required=True,
+    "--predictions",
+    type=_FILE,
+    required=True,
     help="Predictions, .parquet or .csv: wide (`id` + one column per model) or long (`id, model, prediction`).",
 )
 @click.option(
-    "--targets", type=_FILE, required=True,
+    "--targets",
+    type=_FILE,
+    required=True,
     help="Targets, .parquet or .csv: `id` + one value column (buckets 0, 0.25, 0.5, 0.75, 1).",
 )
 @click.option(
-    "--stakes", type=_FILE, required=True,
+    "--stakes",
+    type=_FILE,
+    required=True,
     help="Stakes, .parquet or .csv: `model, stake` (NMR), one row for every model in the predictions.",
 )
 @click.option(
-    "--meta-model", type=_FILE, default=None,
+    "--meta-model",
+    type=_FILE,
+    default=None,
     help="Meta model, .parquet or .csv: `id` + one value column. Default: the stake-weighted mean of the valid predictions.",
 )
 @click.option(
-    "--config", "config_name", type=click.Choice(sorted(CONFIGS)), default=DEFAULT_CONFIG, show_default=True,
+    "--config",
+    "config_name",
+    type=click.Choice(sorted(CONFIGS)),
+    default=DEFAULT_CONFIG,
+    show_default=True,
     help="Named payout configuration (multipliers, cap, stake threshold).",
 )
 @click.option(
-    "--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    required=True,
     help="Where to write the canonical results JSON; its keccak256 digest goes to <out>.digest.",
 )
 def score_command(
@@ -133,7 +154,9 @@ def score_command(
     pools' `settle`) to <out>.digest, and prints a summary. Nothing is written on bad input.
     """
     if not out.parent.is_dir():
-        raise click.BadParameter(f"directory {out.parent} does not exist; create it first", param_hint="--out")
+        raise click.BadParameter(
+            f"directory {out.parent} does not exist; create it first", param_hint="--out"
+        )
     if predictions.suffix.lower() == ".csv":
         from nmr_pools.scoring import csv_arrow
 
@@ -152,7 +175,12 @@ def score_command(
     try:
         with _progress(n_models, n_stocks * n_models > PROGRESS_CELLS) as advance:
             results = score_round(
-                round_number, frame, target_series, stake_series, meta_series, config_name,  # type: ignore[arg-type]
+                round_number,
+                frame,
+                target_series,
+                stake_series,
+                meta_series,
+                config_name,  # type: ignore[arg-type]
                 progress=advance,
             )
         digest = write_results(results, out)

@@ -15,10 +15,10 @@ from nmr_pools.scoring.errors import ScoringError, name_some
 from nmr_pools.scoring.metrics import (
     CHUNK_MODELS,
     DEFAULT_MAX_FILTERED_RATIO,
-    model_block,
     Progress,
     corr_ids,
     mmc_ids,
+    model_block,
     score_models,
     stake_weighted_meta_model,
 )
@@ -44,7 +44,9 @@ _RATIO = DEFAULT_MAX_FILTERED_RATIO
 def check_predictions(predictions: pd.DataFrame) -> None:
     """Non-empty, unique string ids and model ids, numeric values (NaN allowed, per model)."""
     if predictions.shape[0] == 0 or predictions.shape[1] == 0:
-        raise ScoringError(f"predictions are empty ({predictions.shape[0]} ids x {predictions.shape[1]} models)")
+        raise ScoringError(
+            f"predictions are empty ({predictions.shape[0]} ids x {predictions.shape[1]} models)"
+        )
     for what, index in (("ids", predictions.index), ("model ids", predictions.columns)):
         duplicated = index[index.duplicated()].unique()
         if len(duplicated):
@@ -82,10 +84,18 @@ def check_overlap(predictions: pd.DataFrame, targets: pd.Series, meta_model: pd.
             f"{name_some(predictions.index.difference(targets.index))}"
         )
     if ids.empty or targets.loc[ids].nunique() < 2:
-        raise ScoringError("targets are constant on the ids shared with the predictions: nothing to score against")
+        raise ScoringError(
+            "targets are constant on the ids shared with the predictions: nothing to score against"
+        )
     if meta_model is not None:
         meta_ids = mmc_ids(
-            predictions.index, len(predictions), meta_model.index, len(meta_model), targets.index, len(targets), _RATIO
+            predictions.index,
+            len(predictions),
+            meta_model.index,
+            len(meta_model),
+            targets.index,
+            len(targets),
+            _RATIO,
         )
         if meta_ids is None:
             raise ScoringError(
@@ -131,7 +141,12 @@ def _too_many_nans(column: pd.Series, targets: pd.Series, meta_model: pd.Series 
     present = column.index[column.notna().to_numpy()]
     fine = corr_ids(present, len(column), targets.index, len(targets), _RATIO) is not None
     if fine and meta_model is not None:
-        fine = mmc_ids(present, len(column), meta_model.index, len(meta_model), targets.index, len(targets), _RATIO) is not None
+        fine = (
+            mmc_ids(
+                present, len(column), meta_model.index, len(meta_model), targets.index, len(targets), _RATIO
+            )
+            is not None
+        )
     if fine:
         return None
     return (
@@ -155,7 +170,7 @@ def _constant_rows(values_t: np.ndarray, rows: np.ndarray) -> np.ndarray:
 def model_statuses(
     predictions: pd.DataFrame, targets: pd.Series, meta_model: pd.Series | None, ids: pd.Index
 ) -> pd.Series:
-    """"ok" or "<reason>: <detail>" per model; checks in order out_of_range, NaNs, constant.
+    """ "ok" or "<reason>: <detail>" per model; checks in order out_of_range, NaNs, constant.
 
     Vectorised over models (a min and a max per model when every prediction is scored); only
     the (rare) models with NaNs are checked and aligned one by one.
@@ -251,4 +266,6 @@ def score_round(
             )
         )
     models.sort(key=lambda m: m.model_id)
-    return with_digest(RoundResults(int(round_number), payout.name, payout.version, ENGINE_VERSION, models, ""))
+    return with_digest(
+        RoundResults(int(round_number), payout.name, payout.version, ENGINE_VERSION, models, "")
+    )

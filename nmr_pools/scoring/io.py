@@ -80,7 +80,9 @@ def _read_csv_arrow(source: Path, header: list[str]) -> pd.DataFrame | None:
 
 def _read_csv_pandas(source: Path) -> pd.DataFrame:
     """pandas' reader with round-trip float parsing (where pyarrow cannot load, or refuses the file)."""
-    return pd.read_csv(source, dtype={ID: str, "model": str}, float_precision="round_trip", keep_default_na=True)
+    return pd.read_csv(
+        source, dtype={ID: str, "model": str}, float_precision="round_trip", keep_default_na=True
+    )
 
 
 def _read_csv(source: Path, header: list[str]) -> pd.DataFrame:
@@ -105,7 +107,12 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
             table = _read_csv(source, header)
     except ScoringError:
         raise
-    except (OSError, ValueError, UnicodeDecodeError, StopIteration) as error:  # pyarrow/pandas errors are ValueErrors
+    except (
+        OSError,
+        ValueError,
+        UnicodeDecodeError,
+        StopIteration,
+    ) as error:  # pyarrow/pandas errors are ValueErrors
         raise ScoringError(f"{source}: cannot read the file: {error}") from None
     except Exception as error:  # pyarrow raises its own ArrowException family too
         raise ScoringError(f"{source}: cannot read the file: {type(error).__name__}: {error}") from None
@@ -130,7 +137,11 @@ def _string_column(table: pd.DataFrame, column: str, source: object) -> pd.Serie
 def _numeric(table: pd.DataFrame, columns: list[str], source: object) -> pd.DataFrame:
     """The given columns as float64; ScoringError naming the non-numeric ones."""
     dtypes = table.dtypes  # one lookup per column, not one Series each
-    bad = [c for c in columns if not pd.api.types.is_numeric_dtype(dtypes[c]) or pd.api.types.is_bool_dtype(dtypes[c])]
+    bad = [
+        c
+        for c in columns
+        if not pd.api.types.is_numeric_dtype(dtypes[c]) or pd.api.types.is_bool_dtype(dtypes[c])
+    ]
     if bad:
         raise ScoringError(f"{source}: non-numeric column(s): {name_some(bad)}")
     if list(columns) == [name for name in table.columns if name != ID]:
@@ -173,7 +184,9 @@ def predictions_from_table(table: pd.DataFrame, source: object = "predictions") 
         return wide.astype(np.float64)
     models = [c for c in columns if c != ID]
     if not models:
-        raise ScoringError(f"{source}: no model columns besides 'id' (long format needs exactly {LONG_COLUMNS})")
+        raise ScoringError(
+            f"{source}: no model columns besides 'id' (long format needs exactly {LONG_COLUMNS})"
+        )
     index = _unique_index(_string_column(table, ID, source), "ids", source)
     frame = _numeric(table, models, source)
     frame.index = index
@@ -185,7 +198,9 @@ def series_from_table(table: pd.DataFrame, what: str, source: object) -> pd.Seri
     columns = list(table.columns)
     others = [c for c in columns if c != ID]
     if ID not in columns or len(others) != 1:
-        raise ScoringError(f"{source}: {what} needs columns 'id' and exactly one value column, got {name_some(columns)}")
+        raise ScoringError(
+            f"{source}: {what} needs columns 'id' and exactly one value column, got {name_some(columns)}"
+        )
     index = _unique_index(_string_column(table, ID, source), "ids", source)
     values = _numeric(table, others, source)[others[0]]
     return pd.Series(values.to_numpy(), index=index, name=others[0])
@@ -194,9 +209,13 @@ def series_from_table(table: pd.DataFrame, what: str, source: object) -> pd.Seri
 def stakes_from_table(table: pd.DataFrame, source: object = "stakes") -> pd.Series:
     """`model, stake` -> float64 series of NMR indexed by model id (finite, >= 0)."""
     if sorted(table.columns) != sorted(STAKE_COLUMNS):
-        raise ScoringError(f"{source}: stakes need exactly columns {STAKE_COLUMNS}, got {name_some(table.columns)}")
+        raise ScoringError(
+            f"{source}: stakes need exactly columns {STAKE_COLUMNS}, got {name_some(table.columns)}"
+        )
     index = _unique_index(_string_column(table, "model", source), "models", source)
-    stakes = pd.Series(_numeric(table, ["stake"], source)["stake"].to_numpy(), index=index.rename("model"), name="stake")
+    stakes = pd.Series(
+        _numeric(table, ["stake"], source)["stake"].to_numpy(), index=index.rename("model"), name="stake"
+    )
     bad = stakes.index[~(np.isfinite(stakes.to_numpy()) & (stakes.to_numpy() >= 0))]
     if len(bad):
         raise ScoringError(f"{source}: stakes must be finite and >= 0; bad for models {name_some(bad)}")

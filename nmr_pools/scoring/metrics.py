@@ -67,7 +67,9 @@ def corr_ids(
     `*_ids` are the non-NaN ids; `n_*` the full lengths (NaN rows count, as in numerai-tools).
     """
     ids = target_ids.intersection(prediction_ids)
-    if not (keeps_enough(len(ids), n_targets, max_ratio) and keeps_enough(len(ids), n_predictions, max_ratio)):
+    if not (
+        keeps_enough(len(ids), n_targets, max_ratio) and keeps_enough(len(ids), n_predictions, max_ratio)
+    ):
         return None
     return ids.sort_values()
 
@@ -83,10 +85,16 @@ def mmc_ids(
 ) -> pd.Index | None:
     """Sorted ids MMC uses for one column, or None; numerai-tools' three alignments in order."""
     with_meta = meta_ids.intersection(prediction_ids)  # meta model vs predictions
-    if not (keeps_enough(len(with_meta), n_meta, max_ratio) and keeps_enough(len(with_meta), n_predictions, max_ratio)):
+    if not (
+        keeps_enough(len(with_meta), n_meta, max_ratio)
+        and keeps_enough(len(with_meta), n_predictions, max_ratio)
+    ):
         return None
     with_target = target_ids.intersection(with_meta)  # target vs aligned predictions
-    if not (keeps_enough(len(with_target), n_targets, max_ratio) and keeps_enough(len(with_target), len(with_meta), max_ratio)):
+    if not (
+        keeps_enough(len(with_target), n_targets, max_ratio)
+        and keeps_enough(len(with_target), len(with_meta), max_ratio)
+    ):
         return None
     # the third alignment (target vs aligned meta model) keeps the same ids; its checks are
     # len/len == 1 on the target side and the ratio just checked on the meta side
@@ -117,7 +125,9 @@ def orthogonalize_rows(rows: np.ndarray, meta: np.ndarray) -> np.ndarray:
     return rows - projection[:, None] * meta[None, :]
 
 
-def contribution_rows(gaussian_preds: np.ndarray, gaussian_meta: np.ndarray, centred_target: np.ndarray) -> np.ndarray:
+def contribution_rows(
+    gaussian_preds: np.ndarray, gaussian_meta: np.ndarray, centred_target: np.ndarray
+) -> np.ndarray:
     """MMC of each row: `target · orthogonalize(p, m) / n`: (k,)."""
     return row_dot(orthogonalize_rows(gaussian_preds, gaussian_meta), centred_target) / len(centred_target)
 
@@ -239,16 +249,22 @@ def _plans_for(
 ) -> tuple[_Plan, ...] | None:
     """One plan (or a CORR plan and an MMC plan when their ids differ); None if refused."""
     target_ids = targets.dropna().index
-    ids_corr = corr_ids(prediction_ids, n_predictions, target_ids, len(targets), max_ratio) if want_corr else None
+    ids_corr = (
+        corr_ids(prediction_ids, n_predictions, target_ids, len(targets), max_ratio) if want_corr else None
+    )
     if want_corr and ids_corr is None:
         return None
     ids_mmc = None
     if meta_model is not None:
         meta_ids = meta_model.dropna().index
-        ids_mmc = mmc_ids(prediction_ids, n_predictions, meta_ids, len(meta_model), target_ids, len(targets), max_ratio)
+        ids_mmc = mmc_ids(
+            prediction_ids, n_predictions, meta_ids, len(meta_model), target_ids, len(targets), max_ratio
+        )
         if ids_mmc is None:
             return None
-    corr_part = (index.get_indexer(ids_corr), corr_target(centred, ids_corr)) if ids_corr is not None else None
+    corr_part = (
+        (index.get_indexer(ids_corr), corr_target(centred, ids_corr)) if ids_corr is not None else None
+    )
     mmc_part = None
     if ids_mmc is not None and meta_model is not None:
         mmc_part = (index.get_indexer(ids_mmc), mmc_meta(meta_model, ids_mmc), mmc_target(targets, ids_mmc))
@@ -290,7 +306,13 @@ def score_models(
     full_columns = np.flatnonzero(~has_nan)
     if full_columns.size:
         plans = _plans_for(
-            predictions.index, len(predictions), predictions.index, targets, centred, meta_model, want_corr,
+            predictions.index,
+            len(predictions),
+            predictions.index,
+            targets,
+            centred,
+            meta_model,
+            want_corr,
             max_filtered_ratio,
         )
         if plans is None:
@@ -304,7 +326,13 @@ def score_models(
     for column in np.flatnonzero(has_nan):  # rare: each NaN pattern gets its own alignment
         present = predictions.index[~np.isnan(values_t[column])]
         plans = _plans_for(
-            present, len(predictions), predictions.index, targets, centred, meta_model, want_corr,
+            present,
+            len(predictions),
+            predictions.index,
+            targets,
+            centred,
+            meta_model,
+            want_corr,
             max_filtered_ratio,
         )
         if plans is None:

@@ -85,6 +85,7 @@ def payout_factor(total_stake: float, stake_threshold: float) -> float:
 def round_returns(corr: np.ndarray, mmc: np.ndarray, factor: float, config: PayoutConfig) -> np.ndarray:
     """`clip(factor * (corr * corr_mult + mmc * mmc_mult), -cap, cap)` per model: (n_models,)."""
     import numpy as np  # here, so the CLI's option list (CONFIGS) loads without numpy
+
     raw = factor * (corr * config.corr_multiplier + mmc * config.mmc_multiplier)
     return np.clip(raw, -config.cap, config.cap)
 

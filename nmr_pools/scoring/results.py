@@ -92,7 +92,9 @@ def _document(results: RoundResults) -> dict[str, Any]:
 def encode_document(document: dict[str, Any]) -> bytes:
     """Canonical bytes: sorted keys, no whitespace, repr floats, UTF-8, NaN/inf refused."""
     try:
-        text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        text = json.dumps(
+            document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
     except ValueError as error:
         raise ScoringError(f"results contain a non-finite number: {error}") from None
     return text.encode("utf-8")
@@ -175,22 +177,40 @@ def _is_score(value: object) -> bool:
 def _model_from(entry: object, path: object, cap_wad: int | None) -> ModelResult:
     if not isinstance(entry, dict):
         raise ScoringError(f"{path}: not a valid results file: every entry of 'models' must be an object")
-    _require(set(entry) == _MODEL_KEYS, path, f"model entry keys must be {sorted(_MODEL_KEYS)}, got {sorted(entry)}")
+    _require(
+        set(entry) == _MODEL_KEYS,
+        path,
+        f"model entry keys must be {sorted(_MODEL_KEYS)}, got {sorted(entry)}",
+    )
     model_id, status, wad = entry["model_id"], entry["status"], entry["round_return_wad"]
     _require(isinstance(model_id, str) and model_id != "", path, "model_id must be a non-empty string")
-    _require(_is_score(entry["corr"]) and _is_score(entry["mmc"]), path, f"{model_id}: corr/mmc must be floats or null")
+    _require(
+        _is_score(entry["corr"]) and _is_score(entry["mmc"]),
+        path,
+        f"{model_id}: corr/mmc must be floats or null",
+    )
     factor = entry["payout_factor"]
-    _require(isinstance(factor, float) and 0 < factor <= 1, path, f"{model_id}: payout_factor must be in (0, 1]")
+    _require(
+        isinstance(factor, float) and 0 < factor <= 1, path, f"{model_id}: payout_factor must be in (0, 1]"
+    )
     _require(_is_int(wad), path, f"{model_id}: round_return_wad must be an integer")
     _require(isinstance(status, str), path, f"{model_id}: status must be a string")
     if status == STATUS_OK:
-        _require(entry["corr"] is not None and entry["mmc"] is not None, path, f"{model_id}: ok but scores missing")
+        _require(
+            entry["corr"] is not None and entry["mmc"] is not None, path, f"{model_id}: ok but scores missing"
+        )
     else:
         reason = status.split(":", 1)[0]
         _require(reason in INVALID_REASONS, path, f"{model_id}: unknown status {status!r}")
-        _require(entry["corr"] is None and entry["mmc"] is None and wad == 0, path, f"{model_id}: invalid but scored")
+        _require(
+            entry["corr"] is None and entry["mmc"] is None and wad == 0,
+            path,
+            f"{model_id}: invalid but scored",
+        )
     if cap_wad is not None:
-        _require(abs(wad) <= cap_wad, path, f"{model_id}: |round_return_wad| exceeds the config's cap {cap_wad}")
+        _require(
+            abs(wad) <= cap_wad, path, f"{model_id}: |round_return_wad| exceeds the config's cap {cap_wad}"
+        )
     return ModelResult(model_id, entry["corr"], entry["mmc"], factor, wad, status)
 
 
@@ -208,7 +228,11 @@ def load_results(path: str | os.PathLike[str]) -> RoundResults:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ScoringError(f"{path}: not a valid results file: not UTF-8 JSON ({error})") from None
     _require(isinstance(document, dict), path, "the top level must be an object")
-    _require(set(document) == _TOP_KEYS, path, f"top-level keys must be {sorted(_TOP_KEYS)}, got {sorted(document)}")
+    _require(
+        set(document) == _TOP_KEYS,
+        path,
+        f"top-level keys must be {sorted(_TOP_KEYS)}, got {sorted(document)}",
+    )
     _require(_is_int(document["round"]) and document["round"] >= 1, path, "round must be an integer >= 1")
     _require(isinstance(document["config_name"], str), path, "config_name must be a string")
     _require(_is_int(document["config_version"]), path, "config_version must be an integer")
@@ -221,7 +245,11 @@ def load_results(path: str | os.PathLike[str]) -> RoundResults:
     _require(ids == sorted(set(ids)), path, "models must be sorted by model_id without duplicates")
     digest = results_digest(data)
     results = RoundResults(
-        document["round"], document["config_name"], document["config_version"], document["engine_version"], models,
+        document["round"],
+        document["config_name"],
+        document["config_version"],
+        document["engine_version"],
+        models,
         digest,
     )
     _require(encode_results(results) == data, path, "bytes are not in the canonical encoding")

@@ -78,7 +78,9 @@ def _gaussian_of_rank_sums(n_stocks: int) -> np.ndarray:
     average_rank = rank_sums / 2 + 1
     percentiles = (average_rank - 0.5) / n_stocks
     # scipy's ndtri, bit for bit, without importing scipy (see `normal`): 2n - 1 scalar calls
-    table = np.fromiter((scalar_ndtri(p) for p in percentiles.tolist()), dtype=np.float64, count=len(percentiles))
+    table = np.fromiter(
+        (scalar_ndtri(p) for p in percentiles.tolist()), dtype=np.float64, count=len(percentiles)
+    )
     table.flags.writeable = False
     return table
 

@@ -63,7 +63,9 @@ def contract_abis(project: Any) -> dict[str, list[dict[str, Any]]]:
 
     abis = {}
     for name in PAGE_CONTRACTS:
-        contract_type = (pool_container(project) if name == POOL_NAME else getattr(project, name)).contract_type
+        contract_type = (
+            pool_container(project) if name == POOL_NAME else getattr(project, name)
+        ).contract_type
         abis[name] = [
             item.model_dump(mode="json", by_alias=True, exclude_none=True) for item in contract_type.abi
         ]

@@ -18,8 +18,13 @@ ZERO = "0x" + "00" * 20
 @pytest.fixture
 def attestation(ok, deployed, workdir, accounts):
     """The deployer's (TEST::0, an attester) attestation that TEST::3 owns model "alpha", in alpha.json."""
-    output = ok("attest", "--model-id", "alpha", "--owner", "TEST::3", "--out", "alpha.json", "--account", "TEST::0")
-    assert f"Attest as {accounts[0].address}: {accounts[3].address} owns model 'alpha' (pool name 'alpha')" in output
+    output = ok(
+        "attest", "--model-id", "alpha", "--owner", "TEST::3", "--out", "alpha.json", "--account", "TEST::0"
+    )
+    assert (
+        f"Attest as {accounts[0].address}: {accounts[3].address} owns model 'alpha' (pool name 'alpha')"
+        in output
+    )
     return workdir / "alpha.json"
 
 
@@ -32,7 +37,9 @@ def edit(path, **changes) -> None:
     path.write_text(json.dumps({**document, **changes}))
 
 
-def test_attest__writes_document__owner_creates_the_pool_with_it(ok, attestation, deployed, project, accounts, chain):
+def test_attest__writes_document__owner_creates_the_pool_with_it(
+    ok, attestation, deployed, project, accounts, chain
+):
     document = Attestation.from_json(attestation.read_text())
     assert document.chain_id == chain.chain_id and document.factory == deployed["factory"]
     assert document.model_key == model_key("alpha") and document.model_name == "alpha"
@@ -40,8 +47,17 @@ def test_attest__writes_document__owner_creates_the_pool_with_it(ok, attestation
     # valid for 7 days by default
     assert 7 * 86_400 - 60 <= document.deadline - chain.pending_timestamp <= 7 * 86_400
     nonce = accounts[0].nonce
-    output = ok("create-pool", "--model-id", "alpha", "--fee", "20", "--attestation", attestation,
-                "--account", "TEST::3")
+    output = ok(
+        "create-pool",
+        "--model-id",
+        "alpha",
+        "--fee",
+        "20",
+        "--attestation",
+        attestation,
+        "--account",
+        "TEST::3",
+    )
     assert f"attested by {accounts[0].address}" in output
     pool = pool_of(project, deployed)
     assert pool.owner() == accounts[3].address and pool.symbol() == "npalpha"
@@ -49,8 +65,19 @@ def test_attest__writes_document__owner_creates_the_pool_with_it(ok, attestation
 
 
 def test_attest__default_file_name_and_days(ok, deployed, workdir, chain):
-    output = ok("attest", "--model-id", "beta", "--name", "Beta", "--owner", "TEST::3", "--days", "1",
-                "--account", "TEST::0")
+    output = ok(
+        "attest",
+        "--model-id",
+        "beta",
+        "--name",
+        "Beta",
+        "--owner",
+        "TEST::3",
+        "--days",
+        "1",
+        "--account",
+        "TEST::0",
+    )
     document = Attestation.from_json((workdir / "attestation-Beta.json").read_text())
     assert document.model_name == "Beta" and "Wrote attestation-Beta.json" in output
     assert 86_400 - 60 <= document.deadline - chain.pending_timestamp <= 86_400
@@ -64,8 +91,17 @@ def test_attest__not_an_attester__refused_naming_grant_role(ok, fails, deployed,
     assert not list(workdir.glob("attestation-*.json"))
     ok("grant-role", "--to", "TEST::6", "--role", "attester", "--account", "TEST::0")
     ok("attest", "--model-id", "alpha", "--owner", "TEST::3", "--account", "TEST::6")
-    ok("create-pool", "--model-id", "alpha", "--fee", "20", "--attestation", "attestation-alpha.json",
-       "--account", "TEST::3")
+    ok(
+        "create-pool",
+        "--model-id",
+        "alpha",
+        "--fee",
+        "20",
+        "--attestation",
+        "attestation-alpha.json",
+        "--account",
+        "TEST::3",
+    )
 
 
 def test_attest__model_has_a_pool__refused(ok, fails, with_pool):
@@ -81,16 +117,39 @@ def test_create_pool__no_attestation__says_how_to_get_one(fails, deployed, accou
 
 
 def test_create_pool__both_ways__usage_error(fails, attestation):
-    output = fails("create-pool", "--model-id", "alpha", "--fee", "20", "--attestation", attestation,
-                   "--attester", "TEST::0", "--account", "TEST::3", code=2)
+    output = fails(
+        "create-pool",
+        "--model-id",
+        "alpha",
+        "--fee",
+        "20",
+        "--attestation",
+        attestation,
+        "--attester",
+        "TEST::0",
+        "--account",
+        "TEST::3",
+        code=2,
+    )
     assert "give --attestation FILE or --attester ACCOUNT, not both" in output
 
 
 def refused(fails, accounts, path, *, model="alpha", account="TEST::3", extra=()) -> str:
     """create-pool with the attestation at `path` must fail cleanly and send nothing."""
     nonce = accounts[int(account[6:])].nonce
-    output = fails("create-pool", "--model-id", model, "--fee", "20", "--attestation", path, *extra,
-                   "--account", account, code=2)
+    output = fails(
+        "create-pool",
+        "--model-id",
+        model,
+        "--fee",
+        "20",
+        "--attestation",
+        path,
+        *extra,
+        "--account",
+        account,
+        code=2,
+    )
     assert accounts[int(account[6:])].nonce == nonce
     assert output.startswith("Error: Invalid value for --attestation:"), output
     return output
@@ -149,14 +208,41 @@ def test_create_pool__forged_file__factory_refuses_it_too(fails, attestation, ac
     document = Attestation.from_json(attestation.read_text())
     factory = project.PoolFactory.at(deployed["factory"])
     with pytest.raises(ContractLogicError, match="factory: invalid attestation"):
-        factory.create_pool(document.model_key, document.model_name, 0, document.attester, document.deadline,
-                            document.signature_bytes, sender=accounts[4])
+        factory.create_pool(
+            document.model_key,
+            document.model_name,
+            0,
+            document.attester,
+            document.deadline,
+            document.signature_bytes,
+            sender=accounts[4],
+        )
 
 
 def test_create_pool__attester_on_the_spot__must_hold_the_role(fails, deployed, accounts):
-    output = fails("create-pool", "--model-id", "alpha", "--fee", "20", "--attester", "TEST::6",
-                   "--account", "TEST::3", code=2)
+    output = fails(
+        "create-pool",
+        "--model-id",
+        "alpha",
+        "--fee",
+        "20",
+        "--attester",
+        "TEST::6",
+        "--account",
+        "TEST::3",
+        code=2,
+    )
     assert f"{accounts[6].address} cannot attest model ownership: it is not an attester" in output
-    output = fails("create-pool", "--model-id", "alpha", "--fee", "20", "--attester", "nobody-here",
-                   "--account", "TEST::3", code=2)
+    output = fails(
+        "create-pool",
+        "--model-id",
+        "alpha",
+        "--fee",
+        "20",
+        "--attester",
+        "nobody-here",
+        "--account",
+        "TEST::3",
+        code=2,
+    )
     assert "'nobody-here' is not an account whose key is here" in output

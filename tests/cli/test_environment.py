@@ -15,12 +15,23 @@ APE = str(Path(sys.executable).parent / "ape")
 
 def bare_environment(home: Path) -> dict[str, str]:
     """A login shell's PATH (no venv, no node_modules/.bin) and an empty Ape data folder."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("APE_", "VIRTUAL_ENV", "PYTEST"))}
-    return {**env, "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "APE_DATA_FOLDER": str(home / ".ape")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("APE_", "VIRTUAL_ENV", "PYTEST"))
+    }
+    return {
+        **env,
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "APE_DATA_FOLDER": str(home / ".ape"),
+    }
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([APE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [APE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def test_pools_help__without_activated_venv__lists_commands(tmp_path):
@@ -43,7 +54,9 @@ def test_deploy__without_activated_venv__compiles_with_the_venvs_vyper(tmp_path)
         source.write("\n# changed by the test: this contract must be compiled again\n")
     env = bare_environment(tmp_path)
     assert shutil.which("vyper", path=env["PATH"]) is None
-    result = run(["pools", "deploy", "--account", "TEST::0", "--network", "ethereum:local:test"], project, env)
+    result = run(
+        ["pools", "deploy", "--account", "TEST::0", "--network", "ethereum:local:test"], project, env
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "Compiling using Vyper compiler '0.4.3'" in output and "Wrote " in output
@@ -63,4 +76,8 @@ def test_local_chain_command__without_node_modules_on_path__finds_anvil(tmp_path
         result = run(["pools", "node", "--state", str(tmp_path / "state.json")], tmp_path, env)
     output = result.stdout + result.stderr
     assert result.returncode == 1
-    assert "Traceback" not in output and "Missing local Foundry" not in output and "cannot run anvil" not in output
+    assert (
+        "Traceback" not in output
+        and "Missing local Foundry" not in output
+        and "cannot run anvil" not in output
+    )

@@ -38,7 +38,9 @@ def test_history__settled_rounds__table_and_summary(ok, settled_alpha):
 
 def test_history__last__shows_newest_rounds_only(ok, settled_alpha):
     output = ok("history", "--pool", "alpha", "--last", "1")
-    assert "last 1 of 3 round(s)" in output and "+2%" in output and "-5%" not in output.split("alpha: last")[1]
+    assert (
+        "last 1 of 3 round(s)" in output and "+2%" in output and "-5%" not in output.split("alpha: last")[1]
+    )
 
 
 def test_history__chart__writes_png(ok, settled_alpha, workdir):
@@ -54,32 +56,49 @@ def test_history__nothing_settled__says_so(ok, with_pool, workdir):
 
 def test_history__bad_chart_path_or_pool__usage_error(fails, with_pool):
     assert "does not end in .png" in fails("history", "--pool", "alpha", "--chart", "x.jpg", code=2)
-    assert "does not exist; create it first" in fails("history", "--pool", "alpha", "--chart", "no/dir/x.png", code=2)
+    assert "does not exist; create it first" in fails(
+        "history", "--pool", "alpha", "--chart", "no/dir/x.png", code=2
+    )
     assert "has no pool" in fails("history", "--pool", "nobody", code=2)
 
 
 def _round(round_id: int, wad: int, amount: int, price: int, hwm: int, unpaid: int = 0) -> SettledRound:
     paid, burned = (amount, 0) if wad > 0 else (0, amount)
-    return SettledRound(round_id, wad, paid, burned, unpaid, amount // 5, amount * 20, price, hwm, "0x" + "00" * 32, 1)
+    return SettledRound(
+        round_id, wad, paid, burned, unpaid, amount // 5, amount * 20, price, hwm, "0x" + "00" * 32, 1
+    )
 
 
 def test_history_table__80_columns__no_number_is_cut():
     big = 123_456_789_012_345_678_901_234  # ~123,456.789 NMR paid or burned in one round: a 2.5M NMR pool
-    rows = [_round(99_999, -5 * 10**16, big, 987_654_321 * WAD // 1000, 12_345 * WAD),
-            _round(100_000, 123_456_789_012_345, big, WAD + 1, WAD + 2)]
+    rows = [
+        _round(99_999, -5 * 10**16, big, 987_654_321 * WAD // 1000, 12_345 * WAD),
+        _round(100_000, 123_456_789_012_345, big, WAD + 1, WAD + 2),
+    ]
     console = Console(width=80, record=True, force_terminal=False)
     console.print(history_table(rows, "wide"))
     text = console.export_text()
     assert "…" not in text
     assert max(len(line) for line in text.splitlines()) <= 80
-    for cell in ("99999", "100000", "-5%", "+0.0123%", "~123,456.789", "~24,691.3578", "987,654.321", "12,345"):
+    for cell in (
+        "99999",
+        "100000",
+        "-5%",
+        "+0.0123%",
+        "~123,456.789",
+        "~24,691.3578",
+        "987,654.321",
+        "12,345",
+    ):
         assert cell in text, cell  # whole, on one line: neither cut nor folded
 
 
 def test_summarise__drawdown_and_distance_to_high_water_mark():
-    history = [_round(1, 10**17 // 10, 1, 11 * WAD // 10, 11 * WAD // 10),
-               _round(2, -5 * 10**16, 1, 99 * WAD // 100, 11 * WAD // 10),
-               _round(3, 2 * 10**16, 1, 105 * WAD // 100, 11 * WAD // 10)]
+    history = [
+        _round(1, 10**17 // 10, 1, 11 * WAD // 10, 11 * WAD // 10),
+        _round(2, -5 * 10**16, 1, 99 * WAD // 100, 11 * WAD // 10),
+        _round(3, 2 * 10**16, 1, 105 * WAD // 100, 11 * WAD // 10),
+    ]
     summary = summarise(history)
     assert summary is not None and summary.rounds == 3 and (summary.gains, summary.losses) == (2, 1)
     assert summary.max_drawdown == pytest.approx(1 - 0.99 / 1.1)
@@ -89,9 +108,17 @@ def test_summarise__drawdown_and_distance_to_high_water_mark():
 
 
 def test_history_table__unpaid_gains__extra_column_still_fits_80():
-    rows = [_round(41, 5 * 10**16, 4_567_891_234_567_890_123, 1_234_567 * WAD // 1_000_000, 2 * WAD,
-                   unpaid=12_345_678_901_234_567_890),
-            _round(42, -10**16, 10**18, WAD, 2 * WAD)]
+    rows = [
+        _round(
+            41,
+            5 * 10**16,
+            4_567_891_234_567_890_123,
+            1_234_567 * WAD // 1_000_000,
+            2 * WAD,
+            unpaid=12_345_678_901_234_567_890,
+        ),
+        _round(42, -(10**16), 10**18, WAD, 2 * WAD),
+    ]
     console = Console(width=80, record=True, force_terminal=False)
     console.print(history_table(rows, "owed"))
     text = console.export_text()

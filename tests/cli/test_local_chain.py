@@ -32,8 +32,14 @@ class Node:
     def start(self) -> None:
         printed = len(self.output())
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen([APE, "pools", "node"], cwd=self.cwd, env=self.env, stdout=out,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                [APE, "pools", "node"],
+                cwd=self.cwd,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 60
         while probe(self.url) is None or "Local chain at" not in self.output()[printed:]:
             assert self.process.poll() is None, self.output()
@@ -76,8 +82,10 @@ def node(tmp_path):
 
 def test_node__ctrl_c_then_start__same_chain_and_time_never_runs_back(node, tmp_path):
     node.start()
-    assert re.search(r"Local chain at http://127\.0\.0\.1:\d+: chain id 31337, .*new; saved in \.chain/anvil-state\.json",
-                     node.output())
+    assert re.search(
+        r"Local chain at http://127\.0\.0\.1:\d+: chain id 31337, .*new; saved in \.chain/anvil-state\.json",
+        node.output(),
+    )
     # a transaction and three days ahead, as `advance` would do
     sender = rpc(node.url, "eth_accounts")[0]
     rpc(node.url, "eth_sendTransaction", {"from": sender, "to": "0x" + "11" * 20, "value": hex(12345)})
@@ -112,12 +120,21 @@ def test_node__killed__takes_anvil_with_it(node):
 
 def test_node__already_running__refuses_and_starts_nothing(node, tmp_path):
     node.start()
-    second = subprocess.run([APE, "pools", "node"], cwd=tmp_path, env=node.env, capture_output=True, text=True,
-                            timeout=60, check=False)
+    second = subprocess.run(
+        [APE, "pools", "node"],
+        cwd=tmp_path,
+        env=node.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert second.returncode == 1
     assert second.stderr.strip().splitlines() == [
-        (f"Error: a node already answers at {node.url} (chain id 31337); nothing started. Use it as it is, or stop "
-         "it first.")
+        (
+            f"Error: a node already answers at {node.url} (chain id 31337); nothing started. Use it as it is, or stop "
+            "it first."
+        )
     ]
 
 
@@ -127,8 +144,10 @@ def test_command__local_chain_down__says_so_in_one_line_and_starts_nothing(run, 
     result = run("status", network="ethereum:local:foundry")
     assert result.exit_code == 1
     assert [line for line in result.output.splitlines() if line] == [
-        (f"Error: No local chain answers at {url}: start it with `make chain` (or `ape pools node`) in another "
-         "terminal; nothing was started or sent.")
+        (
+            f"Error: No local chain answers at {url}: start it with `make chain` (or `ape pools node`) in another "
+            "terminal; nothing was started or sent."
+        )
     ]
     assert probe(url) is None
 
@@ -148,11 +167,20 @@ def test_advance__bad_rounds__refused(fails, with_pool):
 
 @pytest.mark.parametrize(
     ("network", "chain_id", "test_provider", "local"),
-    [("local", 31337, True, True), ("local", 1337, True, True), ("mainnet", 1, False, False),
-     ("sepolia", 11155111, False, False), ("mainnet-fork", 1, True, False), ("mainnet-fork", 31337, True, False),
-     ("local", 1, True, False), ("local", 31337, False, False)],
+    [
+        ("local", 31337, True, True),
+        ("local", 1337, True, True),
+        ("mainnet", 1, False, False),
+        ("sepolia", 11155111, False, False),
+        ("mainnet-fork", 1, True, False),
+        ("mainnet-fork", 31337, True, False),
+        ("local", 1, True, False),
+        ("local", 31337, False, False),
+    ],
 )
-def test_is_local_chain__only_local_network_test_provider_and_dev_chain_id(network, chain_id, test_provider, local):
+def test_is_local_chain__only_local_network_test_provider_and_dev_chain_id(
+    network, chain_id, test_provider, local
+):
     assert is_local_chain(network, chain_id, test_provider) is local
 
 
@@ -161,20 +189,53 @@ def test_require_local__in_process_chain__accepted(networks):
 
 
 def test_sample_round__writes_three_csvs_the_score_command_reads(run, workdir):
-    result = run("sample-round", "--round", "3", "--models", "alpha,beta", "--others", "2", "--stocks", "200",
-                 network=None)
+    result = run(
+        "sample-round",
+        "--round",
+        "3",
+        "--models",
+        "alpha,beta",
+        "--others",
+        "2",
+        "--stocks",
+        "200",
+        network=None,
+    )
     assert result.exit_code == 0, result.output
     folder = workdir / "out" / "rounds" / "3"
     assert sorted(p.name for p in folder.iterdir()) == ["predictions.csv", "stakes.csv", "targets.csv"]
     assert (folder / "predictions.csv").read_text().splitlines()[0] == "id,alpha,beta,other-01,other-02"
     assert len((folder / "targets.csv").read_text().splitlines()) == 201
     first = (folder / "predictions.csv").read_bytes()
-    again = run("sample-round", "--round", "3", "--models", "alpha,beta", "--others", "2", "--stocks", "200",
-                "--out", str(workdir / "again"), network=None)
+    again = run(
+        "sample-round",
+        "--round",
+        "3",
+        "--models",
+        "alpha,beta",
+        "--others",
+        "2",
+        "--stocks",
+        "200",
+        "--out",
+        str(workdir / "again"),
+        network=None,
+    )
     assert again.exit_code == 0 and (workdir / "again" / "predictions.csv").read_bytes() == first
-    scored = run("score", "--round", "3", "--predictions", folder / "predictions.csv", "--targets",
-                 folder / "targets.csv", "--stakes", folder / "stakes.csv", "--out", folder / "results.json",
-                 network=None)
+    scored = run(
+        "score",
+        "--round",
+        "3",
+        "--predictions",
+        folder / "predictions.csv",
+        "--targets",
+        folder / "targets.csv",
+        "--stakes",
+        folder / "stakes.csv",
+        "--out",
+        folder / "results.json",
+        network=None,
+    )
     assert scored.exit_code == 0, scored.output
 
 
@@ -192,6 +253,8 @@ def test_faucet__ether_only_or_nmr_only__each_works_and_neither_is_refused(ok, f
     assert f"Sent 1.5 ether to {receiver.address}; it now holds 0 NMR." in output
     assert receiver.balance - before == 15 * 10**17
     assert f"Sent 2 NMR to {receiver.address}; it now holds 2 NMR." in ok(
-        "faucet", "--to", "TEST::9", "--amount", "2", "--account", "TEST::0")
+        "faucet", "--to", "TEST::9", "--amount", "2", "--account", "TEST::0"
+    )
     assert "give --amount (stand-in NMR to hand out), --eth (ether to send), or both." in fails(
-        "faucet", "--to", "TEST::9", "--account", "TEST::0", code=2)
+        "faucet", "--to", "TEST::9", "--account", "TEST::0", code=2
+    )

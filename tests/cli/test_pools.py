@@ -28,12 +28,16 @@ def test_create_pool__new_model__creates_pool_owned_by_account(ok, deployed, pro
 
 def test_create_pool__model_has_pool__usage_error(ok, fails, deployed):
     ok("create-pool", "--model-id", "alpha", "--fee", "20", *ATTESTER, "--account", "TEST::3")
-    output = fails("create-pool", "--model-id", "alpha", "--fee", "20", *ATTESTER, "--account", "TEST::4", code=2)
+    output = fails(
+        "create-pool", "--model-id", "alpha", "--fee", "20", *ATTESTER, "--account", "TEST::4", code=2
+    )
     assert "model 'alpha' already has a pool" in output
 
 
 def test_create_pool__fee_above_cap__usage_error(fails, deployed):
-    output = fails("create-pool", "--model-id", "alpha", "--fee", "60", *ATTESTER, "--account", "TEST::3", code=2)
+    output = fails(
+        "create-pool", "--model-id", "alpha", "--fee", "60", *ATTESTER, "--account", "TEST::3", code=2
+    )
     assert "fee 60% is above the factory's cap of 50%" in output
 
 
@@ -48,20 +52,37 @@ def test_create_pool__bad_fee__usage_error(fails, deployed):
 
 def test_create_pool__long_model_id__asks_for_name(ok, fails, deployed, project):
     long_id = "0x" + "ab" * 32
-    output = fails("create-pool", "--model-id", long_id, "--fee", "20", *ATTESTER, "--account", "TEST::3", code=2)
+    output = fails(
+        "create-pool", "--model-id", long_id, "--fee", "20", *ATTESTER, "--account", "TEST::3", code=2
+    )
     assert "give a shorter --name" in output
-    ok("create-pool", "--model-id", long_id, "--name", "uuidmodel", "--fee", "20", *ATTESTER, "--account", "TEST::3")
+    ok(
+        "create-pool",
+        "--model-id",
+        long_id,
+        "--name",
+        "uuidmodel",
+        "--fee",
+        "20",
+        *ATTESTER,
+        "--account",
+        "TEST::3",
+    )
     factory = project.PoolFactory.at(deployed["factory"])
     assert factory.pool_of(bytes.fromhex("ab" * 32)) != "0x" + "00" * 20
 
 
 def test_create_pool__no_deployment__says_deploy_first(fails, workdir):
-    output = fails("create-pool", "--model-id", "alpha", "--fee", "20", *ATTESTER, "--account", "TEST::3", code=2)
+    output = fails(
+        "create-pool", "--model-id", "alpha", "--fee", "20", *ATTESTER, "--account", "TEST::3", code=2
+    )
     assert "No deployments file" in output and "ape pools deploy" in output
 
 
 def test_create_pool__unknown_account__usage_error(fails, deployed):
-    output = fails("create-pool", "--model-id", "alpha", "--fee", "20", *ATTESTER, "--account", "nobody", code=2)
+    output = fails(
+        "create-pool", "--model-id", "alpha", "--fee", "20", *ATTESTER, "--account", "nobody", code=2
+    )
     assert "Account with alias 'nobody' not found" in output
 
 
@@ -78,7 +99,9 @@ def test_deposit__caught_up_pool__converts_at_once_and_claims(ok, with_pool, pro
     assert pool_of(project, with_pool).balanceOf(accounts[4]) == 12_500_000_000_000_000_000
 
 
-def test_deposit__after_an_unclaimed_conversion__priced_with_the_share_supply(ok, with_pool, project, accounts):
+def test_deposit__after_an_unclaimed_conversion__priced_with_the_share_supply(
+    ok, with_pool, project, accounts
+):
     """Shares of a converted deposit are minted only when claimed (`totalSupply` is what
     circulates): the next deposit's preview counts them, as the pool's price does."""
     ok("deposit", "--pool", "alpha", "--amount", "12.5", "--account", "TEST::4")
@@ -111,9 +134,15 @@ def test_deposit__more_than_balance__bad_parameter(fails, with_pool):
 
 
 def test_deposit__bad_amounts__bad_parameter(fails, with_pool):
-    assert "is not a number" in fails("deposit", "--pool", "alpha", "--amount", "ten", "--account", "TEST::4", code=2)
-    assert "more than 0 NMR" in fails("deposit", "--pool", "alpha", "--amount", "0", "--account", "TEST::4", code=2)
-    assert "is negative" in fails("deposit", "--pool", "alpha", "--amount", "-1", "--account", "TEST::4", code=2)
+    assert "is not a number" in fails(
+        "deposit", "--pool", "alpha", "--amount", "ten", "--account", "TEST::4", code=2
+    )
+    assert "more than 0 NMR" in fails(
+        "deposit", "--pool", "alpha", "--amount", "0", "--account", "TEST::4", code=2
+    )
+    assert "is negative" in fails(
+        "deposit", "--pool", "alpha", "--amount", "-1", "--account", "TEST::4", code=2
+    )
     assert "more than 18 decimals" in fails(
         "deposit", "--pool", "alpha", "--amount", "0.0000000000000000001", "--account", "TEST::4", code=2
     )
@@ -153,7 +182,9 @@ def test_redeem__caught_up__converts_at_once_and_claims(ok, with_pool, project, 
 
 
 def test_redeem__errors(ok, fails, with_pool):
-    assert "give either --shares AMOUNT or --all" in fails("redeem", "--pool", "alpha", "--account", "TEST::4", code=2)
+    assert "give either --shares AMOUNT or --all" in fails(
+        "redeem", "--pool", "alpha", "--account", "TEST::4", code=2
+    )
     assert "holds no shares" in fails("redeem", "--pool", "alpha", "--all", "--account", "TEST::4", code=2)
     ok("deposit", "--pool", "alpha", "--amount", "10", "--account", "TEST::4")
     output = fails("redeem", "--pool", "alpha", "--shares", "5", "--account", "TEST::4", code=2)
@@ -189,7 +220,9 @@ def test_claim__nothing__says_so_and_lists_pending(ok, with_pool, advance):
 
 
 def test_set_fee__decrease_now_increase_later(ok, with_pool, project):
-    assert "changed from 20% to 10%, effective now" in ok("set-fee", "--pool", "alpha", "--fee", "10", "--account", "TEST::3")
+    assert "changed from 20% to 10%, effective now" in ok(
+        "set-fee", "--pool", "alpha", "--fee", "10", "--account", "TEST::3"
+    )
     output = ok("set-fee", "--pool", "alpha", "--fee", "30", "--account", "TEST::3")
     assert "increase" in output and "applies from round 31" in output
 
@@ -200,7 +233,9 @@ def test_set_fee__not_owner__usage_error(fails, with_pool):
 
 
 def test_set_fee__above_cap__bad_parameter(fails, with_pool):
-    assert "above the factory's cap of 50%" in fails("set-fee", "--pool", "alpha", "--fee", "51", "--account", "TEST::3")
+    assert "above the factory's cap of 50%" in fails(
+        "set-fee", "--pool", "alpha", "--fee", "51", "--account", "TEST::3"
+    )
 
 
 def test_claim_fees__after_gain__pays_owner(ok, with_pool, advance, workdir, project, accounts):

@@ -17,7 +17,9 @@ def lines(output: str) -> list[str]:
 
 def test_bad_value__error_alone_in_one_line(fails, with_pool):
     output = fails("deposit", "--pool", "alpha", "--amount", "ten", "--account", "TEST::4", code=2)
-    assert lines(output) == ["Error: Invalid value for '--amount': amount 'ten' is not a number; write it in NMR, e.g. 12.5"]
+    assert lines(output) == [
+        "Error: Invalid value for '--amount': amount 'ten' is not a number; write it in NMR, e.g. 12.5"
+    ]
 
 
 def test_value_refused_by_the_command__error_alone(fails, with_pool):
@@ -27,7 +29,9 @@ def test_value_refused_by_the_command__error_alone(fails, with_pool):
 
 
 def test_unknown_option_or_missing_one__usage_kept(fails, with_pool):
-    output = fails("deposit", "--pool", "alpha", "--amount", "1", "--colour", "red", "--account", "TEST::4", code=2)
+    output = fails(
+        "deposit", "--pool", "alpha", "--amount", "1", "--colour", "red", "--account", "TEST::4", code=2
+    )
     assert output.startswith("Usage: ") and "No such option: --colour" in output
     output = fails("deposit", "--amount", "1", "--account", "TEST::4", code=2)
     assert output.startswith("Usage: ") and "Missing option '--pool'" in output
@@ -56,8 +60,14 @@ def test_unknown_pool__no_pools_yet__says_so(fails, deployed):
         ("attest", "--model-id", "beta", "--owner", ZERO, "--account", "TEST::0"),
         ("revoke-role", "--from", ZERO, "--role", "settler", "--account", "TEST::0"),
     ],
-    ids=["faucet --to", "grant-role --to", "claim-fees --to", "status --account", "attest --owner",
-         "revoke-role --from"],
+    ids=[
+        "faucet --to",
+        "grant-role --to",
+        "claim-fees --to",
+        "status --account",
+        "attest --owner",
+        "revoke-role --from",
+    ],
 )
 def test_zero_address__refused_before_anything_is_sent(fails, with_pool, accounts, args):
     nonces = [accounts[i].nonce for i in range(5)]
@@ -83,7 +93,10 @@ def test_deploy__file_of_another_chain__refused_unless_forced(ok, fails, workdir
     data = json.loads(path.read_text())
     path.write_text(json.dumps({**data, "chain_id": 31337}))
     output = fails("deploy", "--account", "TEST::0", code=2)
-    assert f"holds a deployment on chain id 31337 (factory {data['factory']}), not this chain ({chain.chain_id})" in output
+    assert (
+        f"holds a deployment on chain id 31337 (factory {data['factory']}), not this chain ({chain.chain_id})"
+        in output
+    )
     assert json.loads(path.read_text())["chain_id"] == 31337  # untouched
     ok("deploy", "--account", "TEST::0", "--force")
     assert json.loads(path.read_text())["chain_id"] == chain.chain_id
@@ -108,8 +121,10 @@ def test_unexpected_error__one_line_without_traceback(fails, deployed, monkeypat
     monkeypatch.setattr(status, "connect", broken)
     output = fails("status", code=1)
     assert lines(output) == [
-        ("Error: Unexpected error (KeyError: 'something nobody planned for'); set NMR_POOLS_TRACEBACK=1 to see "
-         "where it happened.")
+        (
+            "Error: Unexpected error (KeyError: 'something nobody planned for'); set NMR_POOLS_TRACEBACK=1 to see "
+            "where it happened."
+        )
     ]
 
 
@@ -120,8 +135,22 @@ def test_score__bad_file__error_alone(tmp_path):
     targets.write_text("id,target\nn1,0.5\n")
     stakes = tmp_path / "stakes.csv"
     stakes.write_text("model,stake\nalpha,1\n")
-    result = CliRunner().invoke(cli, ["score", "--round", "1", "--predictions", str(bad), "--targets", str(targets),
-                                      "--stakes", str(stakes), "--out", str(tmp_path / "out.json")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "score",
+            "--round",
+            "1",
+            "--predictions",
+            str(bad),
+            "--targets",
+            str(targets),
+            "--stakes",
+            str(stakes),
+            "--out",
+            str(tmp_path / "out.json"),
+        ],
+    )
     assert result.exit_code == 2, result.output
     assert "Usage:" not in result.output and lines(result.output)[0].startswith("Error: ")
 

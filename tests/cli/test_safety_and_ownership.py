@@ -58,9 +58,13 @@ def test_pause__outsider__refused_before_sending(fails, alpha, accounts):
 
 
 def test_pause__twice_or_unpause_open_pool__nothing_to_do(ok, fails, alpha):
-    assert "is not paused: nothing to do" in fails("unpause", "--pool", "alpha", "--account", "TEST::3", code=2)
+    assert "is not paused: nothing to do" in fails(
+        "unpause", "--pool", "alpha", "--account", "TEST::3", code=2
+    )
     ok("pause", "--pool", "alpha", "--account", "TEST::3")
-    assert "is already paused: nothing to do" in fails("pause", "--pool", "alpha", "--account", "TEST::3", code=2)
+    assert "is already paused: nothing to do" in fails(
+        "pause", "--pool", "alpha", "--account", "TEST::3", code=2
+    )
 
 
 def test_pause__dry_run__sends_nothing(ok, alpha, accounts):
@@ -78,7 +82,9 @@ def test_set_deposit_limit__amount__caps_requests(ok, fails, alpha):
     output = ok("set-deposit-limit", "--pool", "alpha", "--amount", "100", "--account", "TEST::3")
     assert "from unlimited to 100 NMR: room for 60 NMR more" in output
     assert alpha.deposit_limit() == 100 * NMR
-    assert "leaves room for 60 NMR only" in fails("deposit", "--pool", "alpha", "--amount", "61", "--account", "TEST::5")
+    assert "leaves room for 60 NMR only" in fails(
+        "deposit", "--pool", "alpha", "--amount", "61", "--account", "TEST::5"
+    )
     ok("deposit", "--pool", "alpha", "--amount", "60", "--account", "TEST::5")
 
 
@@ -93,15 +99,18 @@ def test_set_deposit_limit__unlimited__lifts_the_cap(ok, fails, alpha):
     ok("set-deposit-limit", "--pool", "alpha", "--amount", "5", "--account", "TEST::3")
     assert "to unlimited" in ok("set-deposit-limit", "--pool", "alpha", "--unlimited", "--account", "TEST::3")
     assert alpha.deposit_limit() == UNLIMITED
-    assert "already unlimited" in fails("set-deposit-limit", "--pool", "alpha", "--unlimited", "--account", "TEST::3",
-                                        code=2)
+    assert "already unlimited" in fails(
+        "set-deposit-limit", "--pool", "alpha", "--unlimited", "--account", "TEST::3", code=2
+    )
 
 
 def test_set_deposit_limit__bad_arguments_or_not_owner__refused(fails, alpha, accounts):
-    assert "either --amount NMR or --unlimited" in fails("set-deposit-limit", "--pool", "alpha", "--account", "TEST::3",
-                                                          code=2)
-    assert "either --amount NMR or --unlimited" in fails("set-deposit-limit", "--pool", "alpha", "--amount", "5",
-                                                          "--unlimited", "--account", "TEST::3", code=2)
+    assert "either --amount NMR or --unlimited" in fails(
+        "set-deposit-limit", "--pool", "alpha", "--account", "TEST::3", code=2
+    )
+    assert "either --amount NMR or --unlimited" in fails(
+        "set-deposit-limit", "--pool", "alpha", "--amount", "5", "--unlimited", "--account", "TEST::3", code=2
+    )
     before = nonce_of(accounts, 4)
     output = fails("set-deposit-limit", "--pool", "alpha", "--amount", "5", "--account", "TEST::4", code=2)
     assert "only the pool's owner" in output and nonce_of(accounts, 4) == before
@@ -125,27 +134,34 @@ def test_ownership__two_steps__offer_then_accept(ok, fails, alpha, accounts):
 
 
 def test_ownership__cancel__withdraws_offer(ok, fails, alpha, accounts):
-    assert "no pending ownership offer" in fails("transfer-ownership", "--pool", "alpha", "--cancel",
-                                                 "--account", "TEST::3", code=2)
+    assert "no pending ownership offer" in fails(
+        "transfer-ownership", "--pool", "alpha", "--cancel", "--account", "TEST::3", code=2
+    )
     ok("transfer-ownership", "--pool", "alpha", "--to", "TEST::6", "--account", "TEST::3")
     output = ok("transfer-ownership", "--pool", "alpha", "--cancel", "--account", "TEST::3")
     assert f"Withdraw the offer of pool {alpha.address} (alpha) to {accounts[6].address}" in output
     assert int(alpha.pending_owner(), 16) == 0
-    assert "no offer is pending" in fails("accept-ownership", "--pool", "alpha", "--account", "TEST::6", code=2)
+    assert "no offer is pending" in fails(
+        "accept-ownership", "--pool", "alpha", "--account", "TEST::6", code=2
+    )
 
 
 def test_ownership__refusals__before_sending(fails, alpha, accounts):
     before = nonce_of(accounts, 4)
-    assert "only the pool's owner" in fails("transfer-ownership", "--pool", "alpha", "--to", "TEST::4",
-                                            "--account", "TEST::4", code=2)
+    assert "only the pool's owner" in fails(
+        "transfer-ownership", "--pool", "alpha", "--to", "TEST::4", "--account", "TEST::4", code=2
+    )
     assert nonce_of(accounts, 4) == before
     zero = "0x" + "00" * 20
-    assert "zero address cannot own a pool" in fails("transfer-ownership", "--pool", "alpha", "--to", zero,
-                                                     "--account", "TEST::3", code=2)
-    assert "already owns" in fails("transfer-ownership", "--pool", "alpha", "--to", "TEST::3",
-                                   "--account", "TEST::3", code=2)
-    assert "either --to NEW_OWNER or --cancel" in fails("transfer-ownership", "--pool", "alpha",
-                                                        "--account", "TEST::3", code=2)
+    assert "zero address cannot own a pool" in fails(
+        "transfer-ownership", "--pool", "alpha", "--to", zero, "--account", "TEST::3", code=2
+    )
+    assert "already owns" in fails(
+        "transfer-ownership", "--pool", "alpha", "--to", "TEST::3", "--account", "TEST::3", code=2
+    )
+    assert "either --to NEW_OWNER or --cancel" in fails(
+        "transfer-ownership", "--pool", "alpha", "--account", "TEST::3", code=2
+    )
 
 
 # ---- revoke-role ----
@@ -156,17 +172,20 @@ def test_revoke_role__admin_revokes_settler(ok, fails, deployed, factory_of, acc
     output = ok("revoke-role", "--from", "TEST::1", "--role", "settler", "--account", "TEST::0")
     assert f"Revoke the settler role of {accounts[1].address}" in output and "settle rounds" in output
     assert "now holds no role" in output and not factory_of.is_settler(accounts[1])
-    assert "is not a settler" in fails("revoke-role", "--from", "TEST::1", "--role", "settler",
-                                       "--account", "TEST::0", code=2)
+    assert "is not a settler" in fails(
+        "revoke-role", "--from", "TEST::1", "--role", "settler", "--account", "TEST::0", code=2
+    )
 
 
 def test_revoke_role__not_admin_or_own_admin__refused(fails, deployed, accounts):
     before = nonce_of(accounts, 1)
-    assert "is not an admin of factory" in fails("revoke-role", "--from", "TEST::0", "--role", "settler",
-                                                 "--account", "TEST::1", code=2)
+    assert "is not an admin of factory" in fails(
+        "revoke-role", "--from", "TEST::0", "--role", "settler", "--account", "TEST::1", code=2
+    )
     assert nonce_of(accounts, 1) == before
-    assert "cannot revoke its own admin role" in fails("revoke-role", "--from", "TEST::0", "--role", "admin",
-                                                       "--account", "TEST::0", code=2)
+    assert "cannot revoke its own admin role" in fails(
+        "revoke-role", "--from", "TEST::0", "--role", "admin", "--account", "TEST::0", code=2
+    )
 
 
 def test_revoke_role__dry_run__sends_nothing(ok, deployed, factory_of, accounts):
@@ -177,8 +196,9 @@ def test_revoke_role__dry_run__sends_nothing(ok, deployed, factory_of, accounts)
 # ---- deploy-multicall ----
 
 
-def test_deploy__records_multicall__and_deploy_multicall_adds_one_to_an_old_file(ok, fails, deployed, workdir,
-                                                                                  project):
+def test_deploy__records_multicall__and_deploy_multicall_adds_one_to_an_old_file(
+    ok, fails, deployed, workdir, project
+):
     assert deployed["multicall"] and project.provider.get_code(deployed["multicall"])
     assert "already names a live aggregator" in fails("deploy-multicall", "--account", "TEST::0", code=2)
     path = workdir / "deployments" / "ethereum-local.json"

@@ -35,10 +35,17 @@ def settled_count(project, deployed, name, round_id):
 
     factory = project.PoolFactory.at(deployed["factory"])
     pool = pool_at(project, factory.pool_of(model_key(name)))
-    logs = chain.provider.web3.eth.get_logs({
-        "address": str(pool.address), "fromBlock": int(deployed["block"]), "toBlock": "latest",
-        "topics": [settled_layout(pool_container(project)).topic, "0x" + round_id.to_bytes(32, "big").hex()],
-    })
+    logs = chain.provider.web3.eth.get_logs(
+        {
+            "address": str(pool.address),
+            "fromBlock": int(deployed["block"]),
+            "toBlock": "latest",
+            "topics": [
+                settled_layout(pool_container(project)).topic,
+                "0x" + round_id.to_bytes(32, "big").hex(),
+            ],
+        }
+    )
     return len(logs)
 
 
@@ -47,7 +54,9 @@ def settled_count(project, deployed, name, round_id):
 
 def test_settle__round__settles_in_batches_and_summarises(ok, three_pools, advance, workdir, project):
     advance()
-    results = write_round(workdir / "r1.json", 1, {"alpha": 10**16, "beta": -2 * 10**16, "gamma": 0, "orphan": 0})
+    results = write_round(
+        workdir / "r1.json", 1, {"alpha": 10**16, "beta": -2 * 10**16, "gamma": 0, "orphan": 0}
+    )
     output = ok("settle", "--round", "1", "--results", "r1.json", "--batch-size", "2", "--account", "TEST::1")
     assert "models in the results without a pool (skipped): orphan" in output
     assert "Round 1: 3 pool(s) settled in 2 transaction(s)" in output
@@ -64,9 +73,19 @@ def test_settle__round__settles_in_batches_and_summarises(ok, three_pools, advan
 
 def test_settle__dry_run__prints_batches_and_sends_nothing(ok, three_pools, advance, workdir, project):
     advance()
-    results = write_round(workdir / "r1.json", 1, {"alpha": 10**16, "beta": 0, "gamma": -10**16})
-    output = ok("settle", "--round", "1", "--results", "r1.json", "--dry-run", "--batch-size", "2",
-                "--account", "TEST::1")
+    results = write_round(workdir / "r1.json", 1, {"alpha": 10**16, "beta": 0, "gamma": -(10**16)})
+    output = ok(
+        "settle",
+        "--round",
+        "1",
+        "--results",
+        "r1.json",
+        "--dry-run",
+        "--batch-size",
+        "2",
+        "--account",
+        "TEST::1",
+    )
     assert "batch 1: PoolFactory(" in output and "batch 2: PoolFactory(" in output
     assert f", 1, 10000000000000000, {results.digest})," in output
     assert "Dry run: nothing sent." in output
@@ -125,12 +144,18 @@ def test_settle__treasury_short__settles_and_says_what_stays_owed(ok, deployed, 
     ok("faucet", "--to", "TEST::4", "--amount", "3000000", "--account", "TEST::0")
     ok("deposit", "--pool", "whale", "--amount", "3000000", "--account", "TEST::4")
     advance()
-    write_round(workdir / "r1.json", 1, {"whale": 5 * 10**16})  # a 150,000 NMR gain; the treasury holds 100,000
+    write_round(
+        workdir / "r1.json", 1, {"whale": 5 * 10**16}
+    )  # a 150,000 NMR gain; the treasury holds 100,000
     output = ok("settle", "--round", "1", "--results", "r1.json", "--dry-run", "--account", "TEST::1")
-    assert ("Expected: 100,000 NMR paid from the treasury (100,000 NMR available), 0 NMR burned, 50,000 NMR left "
-            "owed to pools.") in output
-    assert ("holds 100,000 NMR, less than round 1's gains (150,000 NMR): it pays what it holds and 50,000 NMR stays "
-            "owed to the pools") in output
+    assert (
+        "Expected: 100,000 NMR paid from the treasury (100,000 NMR available), 0 NMR burned, 50,000 NMR left "
+        "owed to pools."
+    ) in output
+    assert (
+        "holds 100,000 NMR, less than round 1's gains (150,000 NMR): it pays what it holds and 50,000 NMR stays "
+        "owed to the pools"
+    ) in output
     output = ok("settle", "--round", "1", "--results", "r1.json", "--account", "TEST::1")
     assert "paid from the treasury: 100,000 NMR" in output
     assert "gains the treasury could not pay (owed to the pools): 50,000 NMR" in output
@@ -176,8 +201,20 @@ def scored_round(workdir, ok, with_pool):
     """A synthetic round over models alpha and beta written to disk, scored to r1.json."""
     synthetic = synthetic_round(n_stocks=300, n_models=2, seed=7, model_ids=["alpha", "beta"])
     paths = synthetic.write(workdir / "inputs", "csv")
-    ok("score", "--round", "1", "--predictions", paths["predictions"], "--targets", paths["targets"],
-       "--stakes", paths["stakes"], "--out", workdir / "r1.json", network=None)
+    ok(
+        "score",
+        "--round",
+        "1",
+        "--predictions",
+        paths["predictions"],
+        "--targets",
+        paths["targets"],
+        "--stakes",
+        paths["stakes"],
+        "--out",
+        workdir / "r1.json",
+        network=None,
+    )
     return paths
 
 
@@ -185,8 +222,14 @@ def test_verify__settled_round__ok(ok, scored_round, advance, workdir):
     ok("deposit", "--pool", "alpha", "--amount", "100", "--account", "TEST::4")
     advance()
     ok("settle", "--round", "1", "--results", "r1.json", "--account", "TEST::1")
-    args = ["--predictions", scored_round["predictions"], "--targets", scored_round["targets"],
-            "--stakes", scored_round["stakes"]]
+    args = [
+        "--predictions",
+        scored_round["predictions"],
+        "--targets",
+        scored_round["targets"],
+        "--stakes",
+        scored_round["stakes"],
+    ]
     output = ok("verify", "--round", "1", *args, "--results", "r1.json")
     assert "OK: 1 pool(s) settled round 1" in output
 
@@ -197,27 +240,51 @@ def test_verify__tampered_settlement__prints_mismatch(ok, fails, scored_round, a
     ok("deposit", "--pool", "alpha", "--amount", "100", "--account", "TEST::4")
     advance()
     # settle a return the engine did not compute: the opposite sign of the true one (or +5%)
-    true_return = next(m.round_return_wad for m in load_results(workdir / "r1.json").models if m.model_id == "alpha")
+    true_return = next(
+        m.round_return_wad for m in load_results(workdir / "r1.json").models if m.model_id == "alpha"
+    )
     fake = -true_return if true_return else 5 * 10**16
     write_round(workdir / "fake.json", 1, {"alpha": fake})
     ok("settle", "--round", "1", "--results", "fake.json", "--account", "TEST::1")
-    args = ["--predictions", scored_round["predictions"], "--targets", scored_round["targets"],
-            "--stakes", scored_round["stakes"]]
+    args = [
+        "--predictions",
+        scored_round["predictions"],
+        "--targets",
+        scored_round["targets"],
+        "--stakes",
+        scored_round["stakes"],
+    ]
     output = fails("verify", "--round", "1", *args, code=1)
     assert "MISMATCH alpha: pool" in output and "settled with digest" in output
     assert f"settled {format_wad_pct(fake)}" in output
 
 
 def test_verify__not_settled__mismatch(fails, scored_round):
-    args = ["--predictions", scored_round["predictions"], "--targets", scored_round["targets"],
-            "--stakes", scored_round["stakes"]]
+    args = [
+        "--predictions",
+        scored_round["predictions"],
+        "--targets",
+        scored_round["targets"],
+        "--stakes",
+        scored_round["stakes"],
+    ]
     assert "has not settled round 1 yet" in fails("verify", "--round", "1", *args, code=1)
 
 
 def test_verify__bad_inputs__usage_error(fails, scored_round, workdir):
     (workdir / "bad.csv").write_text("id,target\nx,0.5\n")
-    output = fails("verify", "--round", "1", "--predictions", scored_round["predictions"], "--targets",
-                   workdir / "bad.csv", "--stakes", scored_round["stakes"], code=2)
+    output = fails(
+        "verify",
+        "--round",
+        "1",
+        "--predictions",
+        scored_round["predictions"],
+        "--targets",
+        workdir / "bad.csv",
+        "--stakes",
+        scored_round["stakes"],
+        code=2,
+    )
     assert "cannot recompute round 1" in output
 
 
@@ -250,7 +317,10 @@ def test_deployments__wrong_chain__says_so(ok, fails, deployed, workdir):
 
 def test_faucet__not_the_deployer__usage_error_names_the_holder(fails, deployed, accounts):
     output = fails("faucet", "--to", "TEST::4", "--amount", "1", "--account", "TEST::4", code=2)
-    assert f"the stand-in's NMR is held by its deployer {accounts[0].address}, not {accounts[4].address}" in output
+    assert (
+        f"the stand-in's NMR is held by its deployer {accounts[0].address}, not {accounts[4].address}"
+        in output
+    )
 
 
 def test_faucet__more_than_the_deployer_holds__bad_parameter(fails, deployed):
@@ -268,8 +338,10 @@ def test_faucet__real_nmr__refused_in_one_line_by_the_deployments_file(ok, fails
     assert deployed["nmr_stand_in"] is False and deployed["deployer"] == accounts[0].address
     nonce = accounts[5].nonce
     output = fails("faucet", "--to", "TEST::4", "--amount", "1", "--account", "TEST::5", code=2)
-    assert output.strip() == (f"Error: the NMR at {token.address} is a real token, not the stand-in: it has no "
-                              "faucet; send NMR from an account that holds some.")
+    assert output.strip() == (
+        f"Error: the NMR at {token.address} is a real token, not the stand-in: it has no "
+        "faucet; send NMR from an account that holds some."
+    )
     assert accounts[5].nonce == nonce and token.balanceOf(accounts[4]) == 0
     # ether alone is no NMR: it still works
     assert "Sent 0.5 ether" in ok("faucet", "--to", "TEST::4", "--eth", "0.5", "--account", "TEST::5")
@@ -284,19 +356,25 @@ def test_faucet__deployments_file_from_before_the_record__refused(ok, fails, dep
 
 
 def test_faucet__bad_receiver__bad_parameter(fails, deployed):
-    assert "neither an address" in fails("faucet", "--to", "no-such-wallet-alias", "--amount", "1", "--account", "TEST::0", code=2)
+    assert "neither an address" in fails(
+        "faucet", "--to", "no-such-wallet-alias", "--amount", "1", "--account", "TEST::0", code=2
+    )
 
 
 def test_fund_treasury__adds_nmr(ok, fails, deployed, project):
     ok("faucet", "--to", "TEST::5", "--amount", "50", "--account", "TEST::0")
     assert "it now holds 100,020 NMR" in ok("fund-treasury", "--amount", "20", "--account", "TEST::5")
-    assert "holds 30 NMR, less than 40 NMR" in fails("fund-treasury", "--amount", "40", "--account", "TEST::5", code=2)
+    assert "holds 30 NMR, less than 40 NMR" in fails(
+        "fund-treasury", "--amount", "40", "--account", "TEST::5", code=2
+    )
 
 
 def test_grant_role__admin_grants_settler(ok, fails, deployed, project, accounts):
     ok("grant-role", "--to", "TEST::6", "--role", "settler", "--account", "TEST::0")
     assert project.PoolFactory.at(deployed["factory"]).is_settler(accounts[6])
-    assert "is not an admin" in fails("grant-role", "--to", "TEST::6", "--role", "guardian", "--account", "TEST::6")
+    assert "is not an admin" in fails(
+        "grant-role", "--to", "TEST::6", "--role", "guardian", "--account", "TEST::6"
+    )
 
 
 def test_grant_role__attester__may_attest_and_revoke_takes_it_back(ok, fails, deployed, factory_of, accounts):

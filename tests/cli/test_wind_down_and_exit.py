@@ -47,8 +47,9 @@ def test_wind_down__owner__previews_the_last_round_and_sends(ok, fails, alpha, a
     assert "winding down to round 3" in ok("status")
 
 
-def test_wind_down__redemption_after_the_last_round__converts_when_it_settles(ok, alpha, advance, workdir,
-                                                                              accounts):
+def test_wind_down__redemption_after_the_last_round__converts_when_it_settles(
+    ok, alpha, advance, workdir, accounts
+):
     ok("deposit", "--pool", "alpha", "--amount", "100", "--account", "TEST::4")
     ok("claim", "--account", "TEST::4")
     ok("wind-down", "--pool", "alpha", "--account", "TEST::3")  # round 1 is the last
@@ -72,7 +73,9 @@ def test_wind_down__redemption_after_the_last_round__converts_when_it_settles(ok
 def test_wind_down__guardian_may__outsider_refused_before_sending(ok, fails, alpha, accounts):
     before = accounts[7].nonce
     output = fails("wind-down", "--pool", "alpha", "--account", "TEST::7", code=2)
-    assert "cannot wind down pool" in output and "only the pool's owner" in output and "or a guardian" in output
+    assert (
+        "cannot wind down pool" in output and "only the pool's owner" in output and "or a guardian" in output
+    )
     assert accounts[7].nonce == before and alpha.wind_down_round() == 0
     ok("grant-role", "--to", "TEST::2", "--role", "guardian", "--account", "TEST::0")
     assert "as its guardian" in ok("wind-down", "--pool", "alpha", "--account", "TEST::2")
@@ -98,7 +101,9 @@ def test_wind_down__dry_run__sends_nothing(ok, alpha, accounts):
 # ---- emergency-exit ----
 
 
-def test_emergency_exit__not_stalled__refused_with_when_it_opens(ok, fails, alpha, advance, factory_of, accounts):
+def test_emergency_exit__not_stalled__refused_with_when_it_opens(
+    ok, fails, alpha, advance, factory_of, accounts
+):
     ok("deposit", "--pool", "alpha", "--amount", "100", "--account", "TEST::4")
     advance(2)  # round 1 closed (unsettled) a round ago: the settler is merely behind
     opens = factory_of.round_start(2) + 30 * DAY
@@ -107,14 +112,17 @@ def test_emergency_exit__not_stalled__refused_with_when_it_opens(ok, fails, alph
     assert f"pool {alpha.address} (alpha) is not stalled, so its emergency exit is shut" in output
     assert f"its next round 1 closed at {utc(factory_of.round_start(2))}" in output
     # round 3 has just opened: the exit is a little less than 29 days away
-    assert re.search(rf"the exit opens at {re.escape(utc(opens))} \(in (28 days 23 hours|29 days)\b", output), output
+    assert re.search(
+        rf"the exit opens at {re.escape(utc(opens))} \(in (28 days 23 hours|29 days)\b", output
+    ), output
     assert "only if round 1 is still unsettled then (stall gap 30 days)" in output
     assert accounts[7].nonce == before and alpha.closure() == 0
     assert "stalled" not in ok("status")
 
 
-def test_emergency_exit__stalled__anyone_closes_and_holders_leave(ok, fails, alpha, advance, factory_of, accounts,
-                                                                  project, with_pool):
+def test_emergency_exit__stalled__anyone_closes_and_holders_leave(
+    ok, fails, alpha, advance, factory_of, accounts, project, with_pool
+):
     nmr = project.NMR.at(with_pool["nmr"])
     ok("deposit", "--pool", "alpha", "--amount", "100", "--account", "TEST::4")
     ok("claim", "--account", "TEST::4")
@@ -123,7 +131,10 @@ def test_emergency_exit__stalled__anyone_closes_and_holders_leave(ok, fails, alp
     advance(30)  # round 32: round 1 closed 30 days ago and is still unsettled
     assert "stalled: emergency exit open" in ok("status")
     output = ok("emergency-exit", "--pool", "alpha", "--dry-run", "--account", "TEST::7")
-    assert f"Emergency exit of pool {alpha.address} (alpha), as {accounts[7].address}: round 1 closed at" in output
+    assert (
+        f"Emergency exit of pool {alpha.address} (alpha), as {accounts[7].address}: round 1 closed at"
+        in output
+    )
     assert "30 days ago, and has no result (stall gap 30 days): the settler is gone" in output
     assert "rounds 1..32 are never settled (their results are forfeited)" in output
     assert "shares redeem at once at the last settled price, 1 NMR per share" in output
@@ -134,11 +145,14 @@ def test_emergency_exit__stalled__anyone_closes_and_holders_leave(ok, fails, alp
     assert "closed: emergency exit" in ok("status")
     # the pending deposit never converts: claim says so, cancel gives it back in full
     assert "never converts: the pool is closed" in ok("claim", "--account", "TEST::5")
-    assert "Cancelled deposit request 2: 50 NMR returned" in ok("cancel", "--pool", "alpha", "--account", "TEST::5")
+    assert "Cancelled deposit request 2: 50 NMR returned" in ok(
+        "cancel", "--pool", "alpha", "--account", "TEST::5"
+    )
     assert nmr.balanceOf(accounts[5]) == 1000 * NMR
     # shares redeem at once at the last settled price
-    assert "converts at once to 100 NMR (the final price)" in ok("redeem", "--pool", "alpha", "--all",
-                                                                 "--account", "TEST::4")
+    assert "converts at once to 100 NMR (the final price)" in ok(
+        "redeem", "--pool", "alpha", "--all", "--account", "TEST::4"
+    )
     ok("claim", "--account", "TEST::4")
     assert nmr.balanceOf(accounts[4]) == 1000 * NMR
     output = fails("emergency-exit", "--pool", "alpha", "--account", "TEST::7", code=2)
@@ -147,7 +161,9 @@ def test_emergency_exit__stalled__anyone_closes_and_holders_leave(ok, fails, alp
     assert "is closed (emergency exit) and takes no deposits" in output
 
 
-def test_emergency_exit__closed_pool_pending_redemption__cancel_then_redeem_at_once(ok, alpha, advance, accounts):
+def test_emergency_exit__closed_pool_pending_redemption__cancel_then_redeem_at_once(
+    ok, alpha, advance, accounts
+):
     ok("deposit", "--pool", "alpha", "--amount", "100", "--account", "TEST::4")
     ok("claim", "--account", "TEST::4")
     advance()
@@ -158,7 +174,9 @@ def test_emergency_exit__closed_pool_pending_redemption__cancel_then_redeem_at_o
     assert "never: the pool is closed" in output
     output = ok("cancel", "--pool", "alpha", "--account", "TEST::4")
     assert "Cancelled redeem request 2: 30 shares returned" in output
-    assert "The pool is closed: `ape pools redeem` converts those shares at once at its final price." in output
+    assert (
+        "The pool is closed: `ape pools redeem` converts those shares at once at its final price." in output
+    )
     assert alpha.balanceOf(accounts[4]) == 100 * NMR
 
 

@@ -56,7 +56,8 @@ def events(emitter: Any, name: str, *, call: Any = None) -> list[Any]:
     last = caller._last_computation if isinstance(caller, PoolHandle) else caller._computation
     logs = emitter.get_logs(computation=last, strict=False)
     return [
-        log for log in logs
+        log
+        for log in logs
         if type(log).__name__ == name and str(log.address).lower() == str(emitter.address).lower()
     ]
 
@@ -124,8 +125,9 @@ def outsider() -> str:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _actors(deployer: str, settler: str, guardian: str, owner: str, alice: str, bob: str, carol: str,
-            outsider: str) -> None:
+def _actors(
+    deployer: str, settler: str, guardian: str, owner: str, alice: str, bob: str, carol: str, outsider: str
+) -> None:
     """Every actor from the first test on. Under `ape test`, a session fixture first requested
     after a module fixture makes Ape drop the module fixtures and build them again (here: a
     second deployment, nested in the first one's anchor)."""
@@ -203,7 +205,9 @@ class PoolUnderTest(PoolHandle):
 def uninitialized_clone(deployer: str, implementation: str) -> str:
     """A bare EIP-1167 minimal proxy of `implementation`, as `create_pool` makes before it calls
     `initialize` (to test `initialize`'s own checks)."""
-    runtime = bytes.fromhex("363d3d373d3d3d363d73" + str(implementation)[2:].lower() + "5af43d82803e903d91602b57fd5bf3")
+    runtime = bytes.fromhex(
+        "363d3d373d3d3d363d73" + str(implementation)[2:].lower() + "5af43d82803e903d91602b57fd5bf3"
+    )
     init = bytes.fromhex("3d602d80600a3d3981f3") + runtime
     address, _ = boa.env.deploy_code(bytecode=init, sender=deployer)
     return str(address)

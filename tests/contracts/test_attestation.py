@@ -32,7 +32,11 @@ def attestation(factory, model_id, name, owner, key=DEPLOYER_KEY, deadline=None)
 
 
 def test_create_pool__attested_owner__creates(factory, owner):
-    pool = quietly(lambda: factory.create_pool(model("a"), "a", 0, *attestation(factory, model("a"), "a", owner), sender=owner))
+    pool = quietly(
+        lambda: factory.create_pool(
+            model("a"), "a", 0, *attestation(factory, model("a"), "a", owner), sender=owner
+        )
+    )
     assert factory.pool_of(model("a")) == pool
 
 
@@ -76,7 +80,9 @@ def test_create_pool__claimed_attester_did_not_sign__reverts(factory, owner, out
     # a signature by a non-attester presented as the deployer's
     _, deadline, signature = attestation(factory, model("a"), "a", owner, key=actor_account("outsider").key)
     with boa.reverts("factory: invalid attestation"):
-        factory.create_pool(model("a"), "a", 0, actor_account("deployer").address, deadline, signature, sender=owner)
+        factory.create_pool(
+            model("a"), "a", 0, actor_account("deployer").address, deadline, signature, sender=owner
+        )
 
 
 def test_create_pool__expired_attestation__reverts(factory, owner):
@@ -108,7 +114,9 @@ def test_create_pool__contract_attester__eip1271(factory, deployer, owner):
     deadline = boa.env.timestamp + DAY
     digest = factory.model_ownership_digest(model("a"), "a", owner, deadline)
     wallet.approve(digest)
-    pool = quietly(lambda: factory.create_pool(model("a"), "a", 0, wallet.address, deadline, b"\0" * 65, sender=owner))
+    pool = quietly(
+        lambda: factory.create_pool(model("a"), "a", 0, wallet.address, deadline, b"\0" * 65, sender=owner)
+    )
     assert factory.pool_of(model("a")) == pool
     with boa.reverts("factory: invalid attestation"):  # a digest the wallet did not approve
         factory.create_pool(model("b"), "b", 0, wallet.address, deadline, b"\0" * 65, sender=owner)

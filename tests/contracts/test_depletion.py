@@ -37,7 +37,7 @@ def cycle(pool, alice, settler, next_round):
 
 def test_dust_cycles__close_the_pool_before_shares_explode(near_empty, alice, settler, next_round):
     pool = near_empty
-    for i in range(60):
+    for i in range(60):  # noqa: B007 (read after the loop)
         cycle(pool, alice, settler, next_round)
         if pool.closure():
             break
@@ -49,13 +49,15 @@ def test_dust_cycles__close_the_pool_before_shares_explode(near_empty, alice, se
         pool.requestDeposit(1, alice, alice, sender=alice)
 
 
-def test_dust_cycles__an_honest_deposit_in_flight_comes_back_in_full(near_empty, alice, bob, settler, next_round, nmr):
+def test_dust_cycles__an_honest_deposit_in_flight_comes_back_in_full(
+    near_empty, alice, bob, settler, next_round, nmr
+):
     pool = near_empty
     # each settled loss halves the price: cycle until the next one takes it below the floor,
     # then let bob's 1,000 NMR wait behind that round
     while pool.price_per_share() // 2 >= MIN_PRICE:
         cycle(pool, alice, settler, next_round)
-    r = pool.last_settled_round() + 1
+    pool.last_settled_round() + 1
     next_round()
     bob_round = pool.current_round()
     pool.requestDeposit(1_000 * NMR, bob, bob, sender=bob)  # converts after round r settles

@@ -4,7 +4,7 @@ import boa
 import pytest
 
 from nmr_pools.deployment import DAY, deploy_with
-from tests.contracts.conftest import NMR, WAD, events, model, quietly, uninitialized_clone
+from tests.contracts.conftest import NMR, WAD, events, model, quietly
 
 ADMIN, SETTLER, GUARDIAN, ATTESTER = 1, 2, 4, 8
 
@@ -32,7 +32,11 @@ def test_create_pool__registers_and_initializes(factory, attest, attach_pool, ow
     created = events(factory, "PoolCreated")[0]
     pool = attach_pool(factory.pool_of(model("alpha")))
     assert (created.model_id, created.pool, created.owner, created.fee_bps) == (
-        model("alpha"), pool.address, owner, 1_500)
+        model("alpha"),
+        pool.address,
+        owner,
+        1_500,
+    )
     assert factory.is_pool(pool) and factory.model_of(pool) == model("alpha")
     assert factory.pool_count() == 1 and factory.pool_at(0) == pool.address
     assert pool.name() == "NMR Pool alpha" and pool.symbol() == "npalpha"

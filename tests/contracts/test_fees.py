@@ -116,7 +116,9 @@ def test_zero_fee__charges_nothing(create_pool, fund, alice, settler, next_round
     assert events(pool, "Settled")[0].fee == 0
 
 
-def test_fee_increase__above_a_cap_lowered_since__charged_at_the_cap(invested, settle, owner, factory, deployer):
+def test_fee_increase__above_a_cap_lowered_since__charged_at_the_cap(
+    invested, settle, owner, factory, deployer
+):
     # finding 5: the fee charged never exceeds the cap in force when it is charged
     invested.set_fee(5_000, sender=owner)  # proposed while the cap is 50%
     factory.set_fee_cap(1_000, sender=deployer)  # the admin lowers the cap to 10%

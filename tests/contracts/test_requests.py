@@ -34,19 +34,36 @@ def test_supports_interface__7540_7575_165(pool):
         "erc165": interface_id("supportsInterface(bytes4)"),
         "operator": interface_id("isOperator(address,address)", "setOperator(address,bool)"),
         "deposit": interface_id(
-            "requestDeposit(uint256,address,address)", "pendingDepositRequest(uint256,address)",
-            "claimableDepositRequest(uint256,address)", "deposit(uint256,address,address)",
-            "mint(uint256,address,address)"),
+            "requestDeposit(uint256,address,address)",
+            "pendingDepositRequest(uint256,address)",
+            "claimableDepositRequest(uint256,address)",
+            "deposit(uint256,address,address)",
+            "mint(uint256,address,address)",
+        ),
         "redeem": interface_id(
-            "requestRedeem(uint256,address,address)", "pendingRedeemRequest(uint256,address)",
-            "claimableRedeemRequest(uint256,address)"),
+            "requestRedeem(uint256,address,address)",
+            "pendingRedeemRequest(uint256,address)",
+            "claimableRedeemRequest(uint256,address)",
+        ),
         "erc7575": interface_id(
-            "asset()", "share()", "convertToShares(uint256)", "convertToAssets(uint256)", "totalAssets()",
-            "maxDeposit(address)", "previewDeposit(uint256)", "deposit(uint256,address)", "maxMint(address)",
-            "previewMint(uint256)", "mint(uint256,address)", "maxWithdraw(address)",
+            "asset()",
+            "share()",
+            "convertToShares(uint256)",
+            "convertToAssets(uint256)",
+            "totalAssets()",
+            "maxDeposit(address)",
+            "previewDeposit(uint256)",
+            "deposit(uint256,address)",
+            "maxMint(address)",
+            "previewMint(uint256)",
+            "mint(uint256,address)",
+            "maxWithdraw(address)",
             "previewWithdraw(uint256)",
-            "withdraw(uint256,address,address)", "maxRedeem(address)", "previewRedeem(uint256)",
-            "redeem(uint256,address,address)"),
+            "withdraw(uint256,address,address)",
+            "maxRedeem(address)",
+            "previewRedeem(uint256)",
+            "redeem(uint256,address,address)",
+        ),
     }
     for name, iid in ids.items():
         assert pool.supportsInterface(iid), name
@@ -67,7 +84,12 @@ def test_request_deposit__caught_up__converts_at_once(funded, alice, nmr):
     funded.requestDeposit(10 * NMR, alice, alice, sender=alice)
     event = events(funded, "DepositRequest")[0]
     assert (event.controller, event.owner, event.requestId, event.sender, event.assets) == (
-        alice, alice, r, alice, 10 * NMR)
+        alice,
+        alice,
+        r,
+        alice,
+        10 * NMR,
+    )
     assert nmr.balanceOf(funded) == 10 * NMR
     assert funded.pendingDepositRequest(r, alice) == 0
     assert funded.claimableDepositRequest(r, alice) == 10 * NMR
@@ -198,7 +220,11 @@ def test_request_redeem__caught_up__converts_at_once(funded, alice, nmr):
     funded.redeem(4 * NMR, alice, alice, sender=alice)
     withdrawn = events(funded, "Withdraw")[0]
     assert (withdrawn.receiver, withdrawn.owner, withdrawn.assets, withdrawn.shares) == (
-        alice, alice, 4 * NMR, 4 * NMR)
+        alice,
+        alice,
+        4 * NMR,
+        4 * NMR,
+    )
     assert nmr.balanceOf(alice) == 994 * NMR
 
 

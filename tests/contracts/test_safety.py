@@ -79,7 +79,9 @@ def settle_losses(pool, settler, first, last, loss=-5 * 10**16):
 
 
 @pytest.mark.parametrize("who", ["owner", "guardian"])
-def test_wind_down__holder_still_bears_every_played_round(invested, alice, settler, nmr, who, request, next_round):
+def test_wind_down__holder_still_bears_every_played_round(
+    invested, alice, settler, nmr, who, request, next_round
+):
     pool = invested
     first, last_round = pool.last_settled_round() + 1, pool.current_round()
     pool.wind_down(sender=request.getfixturevalue(who))
@@ -129,7 +131,9 @@ def test_wind_down__by_outsider__reverts(invested, outsider):
         invested.wind_down(sender=outsider)
 
 
-def test_wind_down__settling_its_last_round_closes_then_exits_are_instant(funded, alice, owner, settler, next_round, nmr):
+def test_wind_down__settling_its_last_round_closes_then_exits_are_instant(
+    funded, alice, owner, settler, next_round, nmr
+):
     funded.requestDeposit(100 * NMR, alice, alice, sender=alice)
     funded.deposit(100 * NMR, alice, sender=alice)
     last_round = funded.current_round()
@@ -161,7 +165,9 @@ def test_emergency_exit__before_the_stall_gap__reverts(invested, outsider, facto
         pool.emergency_exit(sender=outsider)
 
 
-def test_emergency_exit__after_the_stall_gap__anyone_closes_the_pool(invested, alice, bob, outsider, factory, nmr):
+def test_emergency_exit__after_the_stall_gap__anyone_closes_the_pool(
+    invested, alice, bob, outsider, factory, nmr
+):
     pool = invested
     request_round = pool.current_round()
     pool.requestDeposit(100 * NMR, bob, bob, sender=bob)
@@ -186,7 +192,9 @@ def test_emergency_exit__owner_has_no_shortcut(invested, owner, guardian):
             invested.emergency_exit(sender=account)
 
 
-def test_stall__measured_from_the_next_rounds_close_not_from_the_last_settlement(funded, factory, settler, next_round):
+def test_stall__measured_from_the_next_rounds_close_not_from_the_last_settlement(
+    funded, factory, settler, next_round
+):
     # a new pool waits ~20 rounds for its first result: that is no stall
     r = funded.current_round()
     next_round(20)

@@ -58,7 +58,7 @@ def test_settle__rounding__gain_down_loss_up(pool, fund, alice, settler, next_ro
     pool.settle(r, 10**16, DIGEST, sender=settler)  # 0.33 wei -> 0 paid
     assert events(pool, "Settled")[0].paid == 0
     next_round()
-    pool.settle(r + 1, -10**16, DIGEST, sender=settler)  # 0.33 wei -> 1 burned
+    pool.settle(r + 1, -(10**16), DIGEST, sender=settler)  # 0.33 wei -> 1 burned
     assert events(pool, "Settled")[0].burned == 1
     assert pool.totalAssets() == 32
 
@@ -145,4 +145,4 @@ def test_settle__burn_returns_false__pool_reverts_with_its_own_message(invested,
     # Here the pool's NMR is made to disappear (no contract path does that) so the burn fails.
     set_balance(nmr, invested.address, 0)
     with boa.reverts("pool: NMR burn failed"):
-        invested.settle(closed, -10**16, DIGEST, sender=settler)
+        invested.settle(closed, -(10**16), DIGEST, sender=settler)

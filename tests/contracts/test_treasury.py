@@ -101,7 +101,7 @@ def test_owed__collected_first_by_the_next_settlement(dry_pool, system, settler,
     fund(outsider, 50 * NMR, system.treasury)
     system.treasury.fund(50 * NMR, sender=outsider)
     boa.env.timestamp = system.factory.round_start(r + 2)
-    pool.settle(r + 1, -10**16, b"\0" * 32, sender=settler)  # the owed 2 NMR bear this round's -1%
+    pool.settle(r + 1, -(10**16), b"\0" * 32, sender=settler)  # the owed 2 NMR bear this round's -1%
     collected = events(pool, "OwedCollected")[0]
     settled = events(pool, "Settled")[0]
     assert collected.amount == 2 * NMR and pool.treasury_owed() == 0

@@ -41,8 +41,16 @@ def holder(pool, fund, alice, owner, settler, next_round):
         (lambda p, a, r: p.transfer(ZERO_ADDRESS, NMR, sender=a), "erc20: transfer to the zero address"),
     ],
     ids=[
-        "setOperator", "requestDeposit", "requestRedeem", "cancelDepositRequest", "cancelRedeemRequest",
-        "redeem", "withdraw", "deposit", "mint", "transfer",
+        "setOperator",
+        "requestDeposit",
+        "requestRedeem",
+        "cancelDepositRequest",
+        "cancelRedeemRequest",
+        "redeem",
+        "withdraw",
+        "deposit",
+        "mint",
+        "transfer",
     ],
 )
 def test_zero_address__refused(holder, alice, nmr, call, reason):

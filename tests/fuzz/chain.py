@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ def contracts_dir() -> Path:
     return Path(override) if override else PROJECT_ROOT / "contracts"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_partial(path: str) -> Any:
     """A compiled contract ready to deploy or attach (compiled once per process and path)."""
     return boa.load_partial(path)

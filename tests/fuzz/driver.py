@@ -69,7 +69,9 @@ class Driver:
             f"{method} by {actor}: the contract reverted ({got.reason!r}), the model succeeded"
         )
         if returns:
-            assert got == expected, f"{method} by {actor}: the contract returned {got!r}, the model {expected!r}"
+            assert got == expected, (
+                f"{method} by {actor}: the contract returned {got!r}, the model {expected!r}"
+            )
         return expected
 
     def setup(self, model_call: Callable[[], Any], actor: str, contract: Any, method: str, *args: Any) -> Any:

@@ -54,7 +54,9 @@ class FairLedger:
     # converted deposits not yet claimed as shares: controller -> units
     deposit_units: defaultdict[str, Fraction] = field(default_factory=lambda: defaultdict(Fraction))
     # redemptions waiting to convert: (controller, group) -> units
-    redemptions_pending: defaultdict[tuple[str, int], Fraction] = field(default_factory=lambda: defaultdict(Fraction))
+    redemptions_pending: defaultdict[tuple[str, int], Fraction] = field(
+        default_factory=lambda: defaultdict(Fraction)
+    )
     # converted redemptions not yet claimed: controller -> fair NMR
     nmr_owed: defaultdict[str, Fraction] = field(default_factory=lambda: defaultdict(Fraction))
     # NMR the pool paid out for each controller, and what was fair
@@ -169,7 +171,9 @@ class FairLedger:
     def check_exit(self, name: str, address: str) -> None:
         """Invariant 16: a holder who left got its fair value, up to rounding dust (never more)."""
         got, fair = self.received[address], self.fair_received[address]
-        assert got <= fair + DUST_WEI, f"inv 16: {name} left with {got} NMR, more than its fair {float(fair):.0f}"
+        assert got <= fair + DUST_WEI, (
+            f"inv 16: {name} left with {got} NMR, more than its fair {float(fair):.0f}"
+        )
         assert got >= fair - DUST_WEI - fair * DUST_RELATIVE, (
             f"inv 16: {name} left with {got} NMR, less than its fair {float(fair):.0f} (beyond rounding)"
         )

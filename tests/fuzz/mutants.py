@@ -47,10 +47,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "M1",
         "deposit group conversion rounds up (shares minted for a group are rounded in the depositors' favour)",
         "DelegationPool.vy",
-        ((
-            "        deposit_shares = ledger._to_shares(deposit_assets, state, False)",
-            "        deposit_shares = ledger._to_shares(deposit_assets, state, True)",
-        ),),
+        (
+            (
+                "        deposit_shares = ledger._to_shares(deposit_assets, state, False)",
+                "        deposit_shares = ledger._to_shares(deposit_assets, state, True)",
+            ),
+        ),
     ),
     Mutant(
         "M2",
@@ -62,59 +64,79 @@ MUTANTS: tuple[Mutant, ...] = (
         "M3",
         "request groups convert one round early",
         "pool_ledger.vy",
-        (("    return request_round <= state.last_settled_round + 1\n", "    return request_round <= state.last_settled_round + 2\n"),),
+        (
+            (
+                "    return request_round <= state.last_settled_round + 1\n",
+                "    return request_round <= state.last_settled_round + 2\n",
+            ),
+        ),
     ),
     Mutant(
         "M4",
         "a loss is rounded down (the pool burns less than the round lost)",
         "DelegationPool.vy",
-        ((
-            "        burned = math._mul_div(assets_before, ledger._abs(round_return), ledger.WAD, True)",
-            "        burned = math._mul_div(assets_before, ledger._abs(round_return), ledger.WAD, False)",
-        ),),
+        (
+            (
+                "        burned = math._mul_div(assets_before, ledger._abs(round_return), ledger.WAD, True)",
+                "        burned = math._mul_div(assets_before, ledger._abs(round_return), ledger.WAD, False)",
+            ),
+        ),
     ),
     Mutant(
         "M5",
         "a deposit group converts at the price before its round's settlement",
         "DelegationPool.vy",
-        ((
-            "        deposit_shares = ledger._to_shares(deposit_assets, state, False)",
-            "        deposit_shares = math._mul_div(deposit_assets, ledger._supply(state) + 1, assets_before + 1, False)",
-        ),),
+        (
+            (
+                "        deposit_shares = ledger._to_shares(deposit_assets, state, False)",
+                "        deposit_shares = math._mul_div(deposit_assets, ledger._supply(state) + 1, assets_before + 1, False)",
+            ),
+        ),
     ),
     Mutant(
         "M6",
         "a redemption skips the result of the round it must still bear (converts with that round unsettled)",
         "DelegationPool.vy",
-        ((
-            "    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 1:",
-            "    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 2:",
-        ),),
+        (
+            (
+                "    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 1:",
+                "    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 2:",
+            ),
+        ),
     ),
     # findings of the safety issue, as the contracts behaved before it (each must be caught)
     Mutant(
         "M7",
         "finding 1: a wind-down lets holders leave at once at the last settled price (escaping played rounds)",
         "DelegationPool.vy",
-        ((
-            "    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 1:",
-            "    if state.closure != empty(ledger.Closure) or last_round != 0 or request_round <= state.last_settled_round + 1:",
-        ),),
+        (
+            (
+                "    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 1:",
+                "    if state.closure != empty(ledger.Closure) or last_round != 0 or request_round <= state.last_settled_round + 1:",
+            ),
+        ),
     ),
     Mutant(
         "M8",
         "finding 2: the treasury refuses a gain it cannot pay in full (the pool stalls until the emergency exit)",
         "PayoutTreasury.vy",
-        ((
-            "    paid: uint256 = min(amount, staticcall INumeraire(self.nmr).balanceOf(self))\n",
-            "    assert staticcall INumeraire(self.nmr).balanceOf(self) >= amount, \"treasury: insufficient NMR\"\n    paid: uint256 = amount\n",
-        ),),
+        (
+            (
+                "    paid: uint256 = min(amount, staticcall INumeraire(self.nmr).balanceOf(self))\n",
+                '    assert staticcall INumeraire(self.nmr).balanceOf(self) >= amount, "treasury: insufficient NMR"\n    paid: uint256 = amount\n',
+            ),
+        ),
     ),
     Mutant(
         "M9",
         "finding 2: the stall gap may be set to one round (the emergency exit opens while results are merely late)",
         "PoolFactory.vy",
-        (("    assert stall_gap >= MIN_STALL_GAP, \"factory: stall gap below 30 days\"", "    assert stall_gap >= self.round_length, \"factory: stall gap below 30 days\""),),
+        (
+            (
+                '    assert stall_gap >= MIN_STALL_GAP, "factory: stall gap below 30 days"',
+                '    assert stall_gap >= self.round_length, "factory: stall gap below 30 days"',
+            ),
+        ),
     ),
     Mutant(
         "M10",
@@ -126,53 +148,78 @@ MUTANTS: tuple[Mutant, ...] = (
         "M11",
         "finding 4: a redemption claim pays the zero address (mainnet NMR accepts it; the NMR is lost)",
         "pool_ledger.vy",
-        ((
-            "    self._check_caller_for(controller)\n    assert receiver != empty(address), \"pool: zero receiver\"\n    header: uint256 = self._checkpoint(controller, side)",
-            "    self._check_caller_for(controller)\n    assert receiver != empty(address) or side == REDEEM_SIDE, \"pool: zero receiver\"\n    header: uint256 = self._checkpoint(controller, side)",
-        ),),
+        (
+            (
+                '    self._check_caller_for(controller)\n    assert receiver != empty(address), "pool: zero receiver"\n    header: uint256 = self._checkpoint(controller, side)',
+                '    self._check_caller_for(controller)\n    assert receiver != empty(address) or side == REDEEM_SIDE, "pool: zero receiver"\n    header: uint256 = self._checkpoint(controller, side)',
+            ),
+        ),
     ),
     Mutant(
         "M12",
         "finding 5: anyone may file requests in someone else's queue (controller not checked)",
         "DelegationPool.vy",
-        (("    ledger._check_caller_for(owner)\n    ledger._check_caller_for(controller)\n", "    ledger._check_caller_for(owner)\n"),),
+        (
+            (
+                "    ledger._check_caller_for(owner)\n    ledger._check_caller_for(controller)\n",
+                "    ledger._check_caller_for(owner)\n",
+            ),
+        ),
     ),
     Mutant(
         "M13",
         "finding 5: a pending fee increase ignores a fee cap lowered since it was proposed",
         "DelegationPool.vy",
-        (("    fee_bps: uint256 = min(settings.fee_bps, fee_cap_bps)\n", "    fee_bps: uint256 = settings.fee_bps\n"),),
+        (
+            (
+                "    fee_bps: uint256 = min(settings.fee_bps, fee_cap_bps)\n",
+                "    fee_bps: uint256 = settings.fee_bps\n",
+            ),
+        ),
     ),
     # bugs met while moving the pool onto packed storage (issue 11): each was caught by the fuzzer
     Mutant(
         "M14",
         "owed gains collected at settlement are drawn from the treasury but never credited (structs reach internal functions as copies)",
         "DelegationPool.vy",
-        (("    if credited > 0:\n        state.total_assets += credited\n", "    if credited > 0:\n        pass\n"),),
+        (
+            (
+                "    if credited > 0:\n        state.total_assets += credited\n",
+                "    if credited > 0:\n        pass\n",
+            ),
+        ),
     ),
     Mutant(
         "M15",
         "a due fee increase is charged but never stored (applied to a copy of the settings)",
         "DelegationPool.vy",
         (
-            ("    settings = ledger._due_fee_increase(round, settings)\n", "    due: ledger.Settings = ledger._due_fee_increase(round, settings)\n"),
-            ("    fee_bps: uint256 = min(settings.fee_bps, fee_cap_bps)\n", "    fee_bps: uint256 = min(due.fee_bps, fee_cap_bps)\n"),
+            (
+                "    settings = ledger._due_fee_increase(round, settings)\n",
+                "    due: ledger.Settings = ledger._due_fee_increase(round, settings)\n",
+            ),
+            (
+                "    fee_bps: uint256 = min(settings.fee_bps, fee_cap_bps)\n",
+                "    fee_bps: uint256 = min(due.fee_bps, fee_cap_bps)\n",
+            ),
         ),
     ),
     Mutant(
         "M16",
         "claimable deposit shares, minted only when claimed, are left out of the price's share count",
         "pool_ledger.vy",
-        ((
-            "    return erc20.totalSupply + state.unclaimed_deposit_shares + state.pending_redeem_shares\n",
-            "    return erc20.totalSupply + state.pending_redeem_shares\n",
-        ),),
+        (
+            (
+                "    return erc20.totalSupply + state.unclaimed_deposit_shares + state.pending_redeem_shares\n",
+                "    return erc20.totalSupply + state.pending_redeem_shares\n",
+            ),
+        ),
     ),
     Mutant(
         "M17",
         "a redemption larger than the balance is priced before the burn refuses it (reverts without a reason)",
         "DelegationPool.vy",
-        (("    assert erc20.balanceOf[owner] >= shares, \"erc20: burn amount exceeds balance\"\n", ""),),
+        (('    assert erc20.balanceOf[owner] >= shares, "erc20: burn amount exceeds balance"\n', ""),),
     ),
     Mutant(
         "M18",
@@ -225,8 +272,24 @@ def run(mutant: Mutant) -> Outcome:
         problem = apply(mutant, folder)
         if problem is not None:
             return Outcome(mutant, "stale", problem, 0.0)
-        env = {**os.environ, CONTRACTS_ENV: str(folder), "NMR_POOLS_PROFILE": "ci", "NMR_POOLS_NO_SHRINK": "1"}
-        command = [sys.executable, "-m", "pytest", MACHINE, "-x", "-q", "-p", "no:cacheprovider", "-p", "no:ape_test"]
+        env = {
+            **os.environ,
+            CONTRACTS_ENV: str(folder),
+            "NMR_POOLS_PROFILE": "ci",
+            "NMR_POOLS_NO_SHRINK": "1",
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            MACHINE,
+            "-x",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:ape_test",
+        ]
         try:
             done = subprocess.run(
                 command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS
@@ -245,7 +308,9 @@ def table(outcomes: list[Outcome]) -> str:
     rows = ["| mutant | planted bug | verdict | failing check | time |", "| --- | --- | --- | --- | ---: |"]
     for o in outcomes:
         detail = o.detail.replace("|", "\\|")
-        rows.append(f"| {o.mutant.key} | {o.mutant.description} | {o.verdict} | `{detail}` | {o.seconds:.0f} s |")
+        rows.append(
+            f"| {o.mutant.key} | {o.mutant.description} | {o.verdict} | `{detail}` | {o.seconds:.0f} s |"
+        )
     return "\n".join(rows)
 
 

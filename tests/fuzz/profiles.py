@@ -75,7 +75,9 @@ class Runs:
             f"({rate:.0f} steps/s wall, {cpu_rate:.0f} per CPU second; profile {profile})"
         )
         if self.paths:
-            self.lines.append("  paths: " + ", ".join(f"{name} {count:,}" for name, count in sorted(self.paths.items())))
+            self.lines.append(
+                "  paths: " + ", ".join(f"{name} {count:,}" for name, count in sorted(self.paths.items()))
+            )
 
 
 RUNS = Runs()

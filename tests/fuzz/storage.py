@@ -98,7 +98,9 @@ class StorageReader:
             target[keys[-1]] = value
         return out
 
-    def _locate(self, slot: int, preimages: dict[bytes, bytes]) -> tuple[_Variable, tuple[Any, ...], Any] | None:
+    def _locate(
+        self, slot: int, preimages: dict[bytes, bytes]
+    ) -> tuple[_Variable, tuple[Any, ...], Any] | None:
         """The map variable and keys whose value is at `slot`, if `slot` is one."""
         path: list[bytes] = []
         image = to_bytes(slot)
@@ -167,7 +169,9 @@ def differences(chain: Any, model: Any, path: str = "") -> list[str]:
     if isinstance(chain, dict) and isinstance(model, dict):
         found: list[str] = []
         for key in sorted(set(chain) | set(model), key=repr):
-            found += differences(chain.get(key, 0), model.get(key, 0), f"{path}[{key!r}]" if path else str(key))
+            found += differences(
+                chain.get(key, 0), model.get(key, 0), f"{path}[{key!r}]" if path else str(key)
+            )
         return found
     if isinstance(chain, dict) and is_zero(model):
         return differences(chain, {}, path)

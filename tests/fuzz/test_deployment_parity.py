@@ -23,7 +23,9 @@ def _views(contract_abi: list[dict[str, Any]]) -> list[str]:
     return sorted(
         item["name"]
         for item in contract_abi
-        if item.get("type") == "function" and item.get("stateMutability") in ("view", "pure") and not item["inputs"]
+        if item.get("type") == "function"
+        and item.get("stateMutability") in ("view", "pure")
+        and not item["inputs"]
     )
 
 
@@ -44,8 +46,13 @@ def _state(read: Any, names: list[str], labels: dict[str, str]) -> dict[str, Any
 def _attestation(factory: Any, key: bytes, owner: str, now: int) -> tuple[str, int, bytes]:
     """The deployer (an attester) attests that it owns the model (create_pool's last arguments)."""
     signed = attest_with_key(
-        key, chain_id=factory.eip712Domain()[3], factory=str(factory.address), model_id=MODEL_ID,
-        model_name="parity", owner=owner, deadline=now + DAY,
+        key,
+        chain_id=factory.eip712Domain()[3],
+        factory=str(factory.address),
+        model_id=MODEL_ID,
+        model_name="parity",
+        owner=owner,
+        deadline=now + DAY,
     )
     return signed.attester, signed.deadline, signed.signature_bytes
 
@@ -66,7 +73,9 @@ def test_deploy_with__ape_and_titanoboa__same_state(project, accounts, chain):
         boa_attestation = _attestation(boa_system.factory, key, str(deployer.address), boa.env.timestamp)
         backend.send(boa_system.factory, "create_pool", MODEL_ID, "parity", 1_000, *boa_attestation)
         boa_address = boa_system.factory.pool_of(MODEL_ID)
-        boa_pool = attach_pool(backend.partial("DelegationPool"), backend.partial("PoolExtension"), boa_address)
+        boa_pool = attach_pool(
+            backend.partial("DelegationPool"), backend.partial("PoolExtension"), boa_address
+        )
         boa_time = boa.env.timestamp
 
         pairs = [
@@ -83,7 +92,11 @@ def test_deploy_with__ape_and_titanoboa__same_state(project, accounts, chain):
         # the pool and the implementation share a contract type: tell them apart
         ape_labels[str(pool_address).lower()] = boa_labels[str(boa_address).lower()] = "pool"
         for ape_contract, boa_contract, name in pairs:
-            names = [n for n in _views([item.model_dump() for item in ape_contract.contract_type.abi]) if n not in ("genesis", "eip712Domain", "DOMAIN_SEPARATOR", "last_settled_at")]
+            names = [
+                n
+                for n in _views([item.model_dump() for item in ape_contract.contract_type.abi])
+                if n not in ("genesis", "eip712Domain", "DOMAIN_SEPARATOR", "last_settled_at")
+            ]
             ape_state = _state(lambda n, c=ape_contract: getattr(c, n)(), names, ape_labels)
             boa_state = _state(lambda n, c=boa_contract: getattr(c, n)(), names, boa_labels)
             assert ape_state == boa_state, f"{name}: Ape and titanoboa deployments differ"

@@ -29,8 +29,16 @@ from typing import Any
 
 import boa
 import pytest
-from hypothesis import event as note_event, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis import event as note_event
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from nmr_pools.model import WAD, ModelRevert
 from nmr_pools.model.factory import MAX_RETURN_CAP
@@ -147,7 +155,9 @@ class PoolMachine(RuleBasedStateMachine):
 
     # ---- plumbing ----
 
-    def act(self, model_call: Any, actor: str, contract: Any, method: str, *args: Any, returns: bool = True) -> Any:
+    def act(
+        self, model_call: Any, actor: str, contract: Any, method: str, *args: Any, returns: bool = True
+    ) -> Any:
         before = self.fair_before(method, actor, args) if contract is self.pool else None
         result = self.driver.act(model_call, actor, contract, method, *args, returns=returns)
         if result is not REVERTED and before is not None:
@@ -179,14 +189,22 @@ class PoolMachine(RuleBasedStateMachine):
             return {}
         return None
 
-    def fair_after(self, method: str, actor: str, args: tuple[Any, ...], result: Any, before: dict[str, Any]) -> None:
+    def fair_after(
+        self, method: str, actor: str, args: tuple[Any, ...], result: Any, before: dict[str, Any]
+    ) -> None:
         fair, m = self.fair, self.model
         if method == "requestDeposit":
             fair.deposit_requested(args[1], result, args[0], before["converted_now"])
         elif method == "requestRedeem":
             fair.redeem_requested(
-                args[2], before["owner_shares"], args[1], args[0], result, before["converted_now"],
-                m.last_settled_round, m.closure,
+                args[2],
+                before["owner_shares"],
+                args[1],
+                args[0],
+                result,
+                before["converted_now"],
+                m.last_settled_round,
+                m.closure,
             )
         elif method == "cancelDepositRequest":
             fair.deposit_cancelled(args[1], args[0], result)
@@ -217,7 +235,11 @@ class PoolMachine(RuleBasedStateMachine):
         if via == "self":
             return name
         if via == "operator":
-            operators = [o for o in OPERATOR_CANDIDATES if o != name and self.model.is_operator(self.a(name), self.a(o))]
+            operators = [
+                o
+                for o in OPERATOR_CANDIDATES
+                if o != name and self.model.is_operator(self.a(name), self.a(o))
+            ]
             return operators[seed % len(operators)] if operators else "erin"
         return "outsider"
 
@@ -251,46 +273,89 @@ class PoolMachine(RuleBasedStateMachine):
     def set_operator(self, controller: str, operator: str, approved: bool) -> None:
         self.act(
             lambda: self.model.set_operator(self.a(controller), self.a(operator), approved),
-            controller, self.pool, "setOperator", self.a(operator), approved,
+            controller,
+            self.pool,
+            "setOperator",
+            self.a(operator),
+            approved,
         )
 
     @rule(owner=delegators, to=st.sampled_from(DELEGATORS + ("erin", "pool")), kind=amount_kinds, seed=seeds)
     def transfer_shares(self, owner: str, to: str, kind: str, seed: int) -> None:
         amount = pick_amount(kind, seed, self.model.balance_of(self.a(owner)))
-        self.act(lambda: self.model.transfer(self.a(owner), self.a(to), amount), owner, self.pool, "transfer", self.a(to), amount)
+        self.act(
+            lambda: self.model.transfer(self.a(owner), self.a(to), amount),
+            owner,
+            self.pool,
+            "transfer",
+            self.a(to),
+            amount,
+        )
 
     @rule(owner=delegators, spender=st.sampled_from(OPERATOR_CANDIDATES), kind=amount_kinds, seed=seeds)
     def approve_shares(self, owner: str, spender: str, kind: str, seed: int) -> None:
         amount = pick_amount(kind, seed, self.model.balance_of(self.a(owner)))
         self.act(
             lambda: self.model.approve(self.a(owner), self.a(spender), amount),
-            owner, self.pool, "approve", self.a(spender), amount,
+            owner,
+            self.pool,
+            "approve",
+            self.a(spender),
+            amount,
         )
 
-    @rule(spender=st.sampled_from(OPERATOR_CANDIDATES), owner=delegators, to=st.sampled_from(DELEGATORS + ("erin",)), kind=amount_kinds, seed=seeds)
+    @rule(
+        spender=st.sampled_from(OPERATOR_CANDIDATES),
+        owner=delegators,
+        to=st.sampled_from(DELEGATORS + ("erin",)),
+        kind=amount_kinds,
+        seed=seeds,
+    )
     def transfer_shares_from(self, spender: str, owner: str, to: str, kind: str, seed: int) -> None:
         amount = pick_amount(kind, seed, self.model.shares.allowance(self.a(owner), self.a(spender)))
         amount = min(amount, self.model.balance_of(self.a(owner)) + (kind == "all+1"))
         self.act(
             lambda: self.model.transfer_from(self.a(spender), self.a(owner), self.a(to), amount),
-            spender, self.pool, "transferFrom", self.a(owner), self.a(to), amount,
+            spender,
+            self.pool,
+            "transferFrom",
+            self.a(owner),
+            self.a(to),
+            amount,
         )
 
     # ---- requests ----
 
-    @rule(owner=delegators, via=st.sampled_from(("self", "self", "operator", "stranger")), to_other=st.booleans(), kind=amount_kinds, seed=seeds)
+    @rule(
+        owner=delegators,
+        via=st.sampled_from(("self", "self", "operator", "stranger")),
+        to_other=st.booleans(),
+        kind=amount_kinds,
+        seed=seeds,
+    )
     def request_deposit(self, owner: str, via: str, to_other: bool, kind: str, seed: int) -> None:
         sender = self.sender_for(owner, via, seed)
         controller = self.other(owner, seed) if to_other else owner
         assets = pick_amount(kind, seed, self.model.nmr.balance_of(self.a(owner)))
         request_id = self.act(
             lambda: self.model.request_deposit(self.a(sender), assets, self.a(controller), self.a(owner)),
-            sender, self.pool, "requestDeposit", assets, self.a(controller), self.a(owner),
+            sender,
+            self.pool,
+            "requestDeposit",
+            assets,
+            self.a(controller),
+            self.a(owner),
         )
         if request_id is not REVERTED:
             self.check_request_timing(request_id, redeem=False)
 
-    @rule(owner=delegators, via=st.sampled_from(("self", "self", "operator", "spender")), to_other=st.booleans(), kind=amount_kinds, seed=seeds)
+    @rule(
+        owner=delegators,
+        via=st.sampled_from(("self", "self", "operator", "spender")),
+        to_other=st.booleans(),
+        kind=amount_kinds,
+        seed=seeds,
+    )
     def request_redeem(self, owner: str, via: str, to_other: bool, kind: str, seed: int) -> None:
         sender = self.sender_for(owner, "operator" if via == "operator" else "self", seed)
         if via == "spender":
@@ -299,7 +364,12 @@ class PoolMachine(RuleBasedStateMachine):
         shares = pick_amount(kind, seed, self.model.balance_of(self.a(owner)))
         request_id = self.act(
             lambda: self.model.request_redeem(self.a(sender), shares, self.a(controller), self.a(owner)),
-            sender, self.pool, "requestRedeem", shares, self.a(controller), self.a(owner),
+            sender,
+            self.pool,
+            "requestRedeem",
+            shares,
+            self.a(controller),
+            self.a(owner),
         )
         if request_id is not REVERTED:
             self.check_request_timing(request_id, redeem=True)
@@ -321,7 +391,13 @@ class PoolMachine(RuleBasedStateMachine):
                 "inv 5: a deposit converted at a price that missed or included the wrong rounds"
             )
 
-    @rule(controller=delegators, which=st.sampled_from(("current", "oldest", "newest", "any")), via=st.sampled_from(("self", "operator", "stranger")), redeem=st.booleans(), seed=seeds)
+    @rule(
+        controller=delegators,
+        which=st.sampled_from(("current", "oldest", "newest", "any")),
+        via=st.sampled_from(("self", "operator", "stranger")),
+        redeem=st.booleans(),
+        seed=seeds,
+    )
     def cancel_request(self, controller: str, which: str, via: str, redeem: bool, seed: int) -> None:
         pending = self.model.pending_requests(self.a(controller), redeem)
         rounds = [r for r, _ in pending] or [self.model.current_round()]
@@ -335,63 +411,148 @@ class PoolMachine(RuleBasedStateMachine):
         receiver = self.a(DELEGATORS[seed % len(DELEGATORS)])
         if redeem:
             self.act(
-                lambda: self.model.cancel_redeem_request(self.a(sender), request_id, self.a(controller), receiver),
-                sender, self.pool, "cancelRedeemRequest", request_id, self.a(controller), receiver,
+                lambda: self.model.cancel_redeem_request(
+                    self.a(sender), request_id, self.a(controller), receiver
+                ),
+                sender,
+                self.pool,
+                "cancelRedeemRequest",
+                request_id,
+                self.a(controller),
+                receiver,
             )
         else:
             self.act(
-                lambda: self.model.cancel_deposit_request(self.a(sender), request_id, self.a(controller), receiver),
-                sender, self.pool, "cancelDepositRequest", request_id, self.a(controller), receiver,
+                lambda: self.model.cancel_deposit_request(
+                    self.a(sender), request_id, self.a(controller), receiver
+                ),
+                sender,
+                self.pool,
+                "cancelDepositRequest",
+                request_id,
+                self.a(controller),
+                receiver,
             )
 
     # ---- claims ----
 
-    @rule(controller=delegators, style=st.sampled_from(("deposit", "mint")), kind=amount_kinds, seed=seeds, via=st.sampled_from(("self", "self", "operator", "stranger")), to_other=st.booleans())
-    def claim_deposit(self, controller: str, style: str, kind: str, seed: int, via: str, to_other: bool) -> None:
+    @rule(
+        controller=delegators,
+        style=st.sampled_from(("deposit", "mint")),
+        kind=amount_kinds,
+        seed=seeds,
+        via=st.sampled_from(("self", "self", "operator", "stranger")),
+        to_other=st.booleans(),
+    )
+    def claim_deposit(
+        self, controller: str, style: str, kind: str, seed: int, via: str, to_other: bool
+    ) -> None:
         sender = self.sender_for(controller, via, seed)
         receiver = self.a(self.other(controller, seed) if to_other else controller)
         c = self.a(controller)
         if style == "deposit":
             assets = pick_amount(kind, seed, self.model.max_deposit(c))
-            self.act(lambda: self.model.deposit(self.a(sender), assets, receiver, c), sender, self.pool, "deposit", assets, receiver, c)
+            self.act(
+                lambda: self.model.deposit(self.a(sender), assets, receiver, c),
+                sender,
+                self.pool,
+                "deposit",
+                assets,
+                receiver,
+                c,
+            )
         else:
             shares = pick_amount(kind, seed, self.model.max_mint(c))
-            self.act(lambda: self.model.mint(self.a(sender), shares, receiver, c), sender, self.pool, "mint", shares, receiver, c)
+            self.act(
+                lambda: self.model.mint(self.a(sender), shares, receiver, c),
+                sender,
+                self.pool,
+                "mint",
+                shares,
+                receiver,
+                c,
+            )
 
-    @rule(controller=delegators, style=st.sampled_from(("redeem", "withdraw")), kind=amount_kinds, seed=seeds, via=st.sampled_from(("self", "self", "operator", "stranger")), to_other=st.booleans())
-    def claim_redemption(self, controller: str, style: str, kind: str, seed: int, via: str, to_other: bool) -> None:
+    @rule(
+        controller=delegators,
+        style=st.sampled_from(("redeem", "withdraw")),
+        kind=amount_kinds,
+        seed=seeds,
+        via=st.sampled_from(("self", "self", "operator", "stranger")),
+        to_other=st.booleans(),
+    )
+    def claim_redemption(
+        self, controller: str, style: str, kind: str, seed: int, via: str, to_other: bool
+    ) -> None:
         sender = self.sender_for(controller, via, seed)
         receiver = self.a(self.other(controller, seed) if to_other else controller)
         c = self.a(controller)
         if style == "redeem":
             shares = pick_amount(kind, seed, self.model.max_redeem(c))
-            self.act(lambda: self.model.redeem(self.a(sender), shares, receiver, c), sender, self.pool, "redeem", shares, receiver, c)
+            self.act(
+                lambda: self.model.redeem(self.a(sender), shares, receiver, c),
+                sender,
+                self.pool,
+                "redeem",
+                shares,
+                receiver,
+                c,
+            )
         else:
             assets = pick_amount(kind, seed, self.model.max_withdraw(c))
-            self.act(lambda: self.model.withdraw(self.a(sender), assets, receiver, c), sender, self.pool, "withdraw", assets, receiver, c)
+            self.act(
+                lambda: self.model.withdraw(self.a(sender), assets, receiver, c),
+                sender,
+                self.pool,
+                "withdraw",
+                assets,
+                receiver,
+                c,
+            )
 
-    @rule(thief=st.sampled_from(("outsider", "erin", "bob", "wallet")), victim=delegators, style=st.sampled_from(("deposit", "mint", "redeem", "withdraw")), over=st.booleans())
+    @rule(
+        thief=st.sampled_from(("outsider", "erin", "bob", "wallet")),
+        victim=delegators,
+        style=st.sampled_from(("deposit", "mint", "redeem", "withdraw")),
+        over=st.booleans(),
+    )
     def claim_too_much(self, thief: str, victim: str, style: str, over: bool) -> None:
         """Invariant 3: nobody claims more than owed, nor someone else's claim."""
         v = self.a(victim)
-        owed = {"deposit": self.model.max_deposit(v), "mint": self.model.max_mint(v), "redeem": self.model.max_redeem(v), "withdraw": self.model.max_withdraw(v)}[style]
+        owed = {
+            "deposit": self.model.max_deposit(v),
+            "mint": self.model.max_mint(v),
+            "redeem": self.model.max_redeem(v),
+            "withdraw": self.model.max_withdraw(v),
+        }[style]
         caller = victim if over else thief
         if not over and (caller == victim or self.model.is_operator(v, self.a(caller))):
             return
         amount = owed + 1 if over else max(owed, 1)
         expected = "pool: more than claimable" if over else "pool: not controller or operator"
-        model_call = {"deposit": self.model.deposit, "mint": self.model.mint, "redeem": self.model.redeem, "withdraw": self.model.withdraw}[style]
+        model_call = {
+            "deposit": self.model.deposit,
+            "mint": self.model.mint,
+            "redeem": self.model.redeem,
+            "withdraw": self.model.withdraw,
+        }[style]
         try:
             model_call(self.a(caller), amount, self.a(caller), v)
             raise AssertionError("inv 3: the model let a claim through that must fail")
         except ModelRevert as err:
-            assert err.message == expected, f"inv 3: model reverted with {err.message!r}, expected {expected!r}"
+            assert err.message == expected, (
+                f"inv 3: model reverted with {err.message!r}, expected {expected!r}"
+            )
         self.driver.expect_revert(expected, caller, self.pool, style, amount, self.a(caller), v)
 
     # ---- settlement ----
 
     @precondition(lambda self: not self.model.is_closed and self.model.total_assets > 0)
-    @rule(loss=st.integers(min_value=1, max_value=MAX_RETURN_CAP), gain=st.sampled_from(("max", "near-max", "random", "one")), seed=seeds)
+    @rule(
+        loss=st.integers(min_value=1, max_value=MAX_RETURN_CAP),
+        gain=st.sampled_from(("max", "near-max", "random", "one")),
+        seed=seeds,
+    )
     def loss_then_gain(self, loss: int, gain: str, seed: int) -> None:
         """Invariant 6 where it bites: a gain after a loss, ending below or above the high-water
         mark, pays the fee only on the part above the mark."""
@@ -399,7 +560,9 @@ class PoolMachine(RuleBasedStateMachine):
         self.advance_time("next-round", 1)
         self.settle_and_check("settler", self.model.last_settled_round + 1, -min(loss, cap), seed)
         self.advance_time("next-round", 1)
-        round_return = {"max": cap, "near-max": cap - seed % 1_000, "random": seed % (cap + 1), "one": 1}[gain]
+        round_return = {"max": cap, "near-max": cap - seed % 1_000, "random": seed % (cap + 1), "one": 1}[
+            gain
+        ]
         self.settle_and_check("settler", self.model.last_settled_round + 1, max(round_return, 0), seed)
 
     @precondition(lambda self: not self.model.is_closed)
@@ -410,7 +573,9 @@ class PoolMachine(RuleBasedStateMachine):
         kind=st.sampled_from(("max", "min", "random", "near-max")),
         seed=seeds,
     )
-    def requests_while_lagging(self, depositor: str, redeemer: str, cancel: str, kind: str, seed: int) -> None:
+    def requests_while_lagging(
+        self, depositor: str, redeemer: str, cancel: str, kind: str, seed: int
+    ) -> None:
         """Invariant 5 on the settlement path: requests made while the round before is unsettled
         wait in their group (only their controller may cancel them) and convert together at
         the price the settlement sets."""
@@ -423,7 +588,11 @@ class PoolMachine(RuleBasedStateMachine):
         self.settle("settler", kind, seed)
 
     @precondition(lambda self: not self.model.is_closed and self.model.wind_down_round == 0)
-    @rule(kind=st.sampled_from(("max", "random", "near-max", "min")), cap=st.sampled_from(("keep", "keep", "lower", "zero")), seed=seeds)
+    @rule(
+        kind=st.sampled_from(("max", "random", "near-max", "min")),
+        cap=st.sampled_from(("keep", "keep", "lower", "zero")),
+        seed=seeds,
+    )
     def fee_increase_applies(self, kind: str, cap: str, seed: int) -> None:
         """Invariant 12 where it bites: the owner raises the fee (and the admin may lower the
         fee cap meanwhile), then the rounds up to and past its effective round are settled; the
@@ -438,7 +607,11 @@ class PoolMachine(RuleBasedStateMachine):
             self.advance_time("next-round", 1)
             self.settle("settler", kind, seed + i)
 
-    @rule(via=st.sampled_from(("settler", "settler", "batch", "deployer")), kind=st.sampled_from(("zero", "max", "min", "one", "-one", "random", "random", "near-max")), seed=seeds)
+    @rule(
+        via=st.sampled_from(("settler", "settler", "batch", "deployer")),
+        kind=st.sampled_from(("zero", "max", "min", "one", "-one", "random", "random", "near-max")),
+        seed=seeds,
+    )
     def settle(self, via: str, kind: str, seed: int) -> None:
         cap = self.cap()
         round_return = {
@@ -459,26 +632,50 @@ class PoolMachine(RuleBasedStateMachine):
         self.settle("settler", kind, seed)
 
     def settle_and_check(self, via: str, round_id: int, round_return: int, seed: int) -> Any:
-        assets0, supply0, hwm0 = self.model.total_assets, self.model.share_supply(), self.model.high_water_mark
-        fee_bps_before, pending_round, pending_bps = self.model.fee_bps, self.model.pending_fee_round, self.model.pending_fee_bps
+        assets0, supply0, hwm0 = (
+            self.model.total_assets,
+            self.model.share_supply(),
+            self.model.high_water_mark,
+        )
+        fee_bps_before, pending_round, pending_bps = (
+            self.model.fee_bps,
+            self.model.pending_fee_round,
+            self.model.pending_fee_bps,
+        )
         digest = seed.to_bytes(32, "big")
         factory_model, pool = self.factory_model, self.pool.address
         if via == "batch":  # the batch path: one report in settle_many, by the deployer (a settler)
             outcome = self.act(
                 lambda: factory_model.settle(self.a("deployer"), self.model, round_id, round_return, digest),
-                "deployer", self.factory, "settle_many", [(pool, round_id, round_return, digest)],
+                "deployer",
+                self.factory,
+                "settle_many",
+                [(pool, round_id, round_return, digest)],
                 returns=False,
             )
         elif via == "direct":  # around the factory: only the factory may settle a pool
             outcome = self.act(
                 lambda: self.model.settle(self.a("settler"), round_id, round_return, digest),
-                "settler", self.pool, "settle", round_id, round_return, digest, MAX_RETURN_CAP, 10_000,
+                "settler",
+                self.pool,
+                "settle",
+                round_id,
+                round_return,
+                digest,
+                MAX_RETURN_CAP,
+                10_000,
                 returns=False,
             )
         else:
             outcome = self.act(
                 lambda: factory_model.settle(self.a(via), self.model, round_id, round_return, digest),
-                via, self.factory, "settle", pool, round_id, round_return, digest,
+                via,
+                self.factory,
+                "settle",
+                pool,
+                round_id,
+                round_return,
+                digest,
                 returns=False,
             )
         if outcome is REVERTED:
@@ -498,17 +695,45 @@ class PoolMachine(RuleBasedStateMachine):
         if event.unpaid:
             RUNS.paths["treasury shortfall"] += 1
         if self.model.is_closed:
-            RUNS.paths[{1: "closed: wound down", 4: "closed: depleted"}.get(self.model.closure, "closed")] += 1
-        got = (event.paid, event.unpaid, event.burned, event.fee, event.total_assets, event.price_per_share, event.high_water_mark)
-        want = (outcome.paid, outcome.unpaid, outcome.burned, outcome.fee, outcome.total_assets, outcome.price_per_share, outcome.high_water_mark)
+            RUNS.paths[
+                {1: "closed: wound down", 4: "closed: depleted"}.get(self.model.closure, "closed")
+            ] += 1
+        got = (
+            event.paid,
+            event.unpaid,
+            event.burned,
+            event.fee,
+            event.total_assets,
+            event.price_per_share,
+            event.high_water_mark,
+        )
+        want = (
+            outcome.paid,
+            outcome.unpaid,
+            outcome.burned,
+            outcome.fee,
+            outcome.total_assets,
+            outcome.price_per_share,
+            outcome.high_water_mark,
+        )
         # inv 4: the price moves by the settled return only (fee aside), computed from scratch here
         if round_return >= 0:
-            assert event.paid + event.unpaid == assets0 * round_return // WAD and event.burned == 0, "inv 4: paid + owed is not floor(A * r)"
-            assert event.total_assets == assets0 + event.paid - event.fee, "inv 4: assets moved by more than what was paid - fee"
+            assert event.paid + event.unpaid == assets0 * round_return // WAD and event.burned == 0, (
+                "inv 4: paid + owed is not floor(A * r)"
+            )
+            assert event.total_assets == assets0 + event.paid - event.fee, (
+                "inv 4: assets moved by more than what was paid - fee"
+            )
         else:
-            assert event.burned == -(-assets0 * -round_return // WAD) and event.paid == 0, "inv 4: burned is not ceil(A * |r|)"
-            assert event.total_assets == assets0 - event.burned and event.fee == 0, "inv 4: a loss changed more than the burn"
-        assert event.price_per_share == (event.total_assets + 1) * WAD // (supply0 + 1), "inv 4: settled price is not (A' + 1) / (S + 1)"
+            assert event.burned == -(-assets0 * -round_return // WAD) and event.paid == 0, (
+                "inv 4: burned is not ceil(A * |r|)"
+            )
+            assert event.total_assets == assets0 - event.burned and event.fee == 0, (
+                "inv 4: a loss changed more than the burn"
+            )
+        assert event.price_per_share == (event.total_assets + 1) * WAD // (supply0 + 1), (
+            "inv 4: settled price is not (A' + 1) / (S + 1)"
+        )
         # inv 6: fees only above the high-water mark, which never falls; never above the cap in force
         fee_bps = pending_bps if pending_round and round_id >= pending_round else fee_bps_before
         fee_bps = min(fee_bps, self.factory_model.fee_cap_bps)
@@ -519,7 +744,9 @@ class PoolMachine(RuleBasedStateMachine):
             assert event.price_per_share >= hwm0, "inv 6: the fee pushed the price below the high-water mark"
             assert event.fee <= event.paid * fee_bps // BPS, "inv 6: fee above the fee (capped) of the gain"
             hwm_assets = mul_div(hwm0, supply0 + 1, WAD, True) - 1
-            assert event.fee == (assets0 + event.paid - max(assets0, hwm_assets)) * fee_bps // BPS, "inv 6: fee not on the gain above the mark"
+            assert event.fee == (assets0 + event.paid - max(assets0, hwm_assets)) * fee_bps // BPS, (
+                "inv 6: fee not on the gain above the mark"
+            )
         assert event.high_water_mark >= hwm0, "inv 6: high-water mark decreased"
         # then everything else the model says (after the invariants, which name what broke)
         assert got == want, f"Settled event {got} != model {want}"
@@ -527,12 +754,18 @@ class PoolMachine(RuleBasedStateMachine):
         if outcome.fee_bps > fee_bps_before:
             assert self.fee_proposal is not None, "inv 12: fee rose without a proposal"
             proposed_in, delay = self.fee_proposal
-            assert delay >= 1 and round_id >= proposed_in + delay, "inv 12: fee increase applied before its delay"
+            assert delay >= 1 and round_id >= proposed_in + delay, (
+                "inv 12: fee increase applied before its delay"
+            )
             # a redemption requested in the proposal round converted at settle(proposed_in - 1), before this round
-            assert round_id > proposed_in - 1, "inv 12: fee increase hit a round an exiting delegator still bore"
+            assert round_id > proposed_in - 1, (
+                "inv 12: fee increase hit a round an exiting delegator still bore"
+            )
         if assets0 > 0 and round_return != 0:  # coverage of the paths that need active assets (statistics)
             below = assets0 < mul_div(hwm0, supply0 + 1, WAD, True) - 1
-            note_event(f"settled a {'gain' if round_return > 0 else 'loss'} {'below' if below else 'at or above'} the mark")
+            note_event(
+                f"settled a {'gain' if round_return > 0 else 'loss'} {'below' if below else 'at or above'} the mark"
+            )
         # inv 5: the groups of round + 1 convert in this settlement, deposits first, at the price
         # just settled (computed from scratch: shares = floor(D * (S + 1) / (A' + 1)), then
         # redemptions at the price after the deposits joined)
@@ -555,7 +788,12 @@ class PoolMachine(RuleBasedStateMachine):
         ), "inv 5: the groups converted are not those of the round after the settled one"
         return outcome
 
-    @rule(kind=st.sampled_from(("above-cap", "below-cap", "skip", "duplicate", "stale", "open", "not-settler", "direct")), seed=seeds)
+    @rule(
+        kind=st.sampled_from(
+            ("above-cap", "below-cap", "skip", "duplicate", "stale", "open", "not-settler", "direct")
+        ),
+        seed=seeds,
+    )
     def settle_invalid(self, kind: str, seed: int) -> None:
         """Invariant 7: out-of-cap, out-of-order, duplicate and open-round settlements revert,
         changing nothing (the storage comparison after the step proves the last part)."""
@@ -583,7 +821,10 @@ class PoolMachine(RuleBasedStateMachine):
 
     # ---- time ----
 
-    @rule(kind=st.sampled_from(("hours", "next-round", "next-round", "rounds", "stall")), n=st.integers(min_value=1, max_value=4))
+    @rule(
+        kind=st.sampled_from(("hours", "next-round", "next-round", "rounds", "stall")),
+        n=st.integers(min_value=1, max_value=4),
+    )
     def advance_time(self, kind: str, n: int) -> None:
         schedule = self.factory_model.schedule
         now = boa.env.timestamp
@@ -595,13 +836,19 @@ class PoolMachine(RuleBasedStateMachine):
         elif kind == "rounds":
             target = schedule.round_start(current + 1 + n) + 60
         else:  # just past the moment the emergency exit opens
-            target = schedule.round_start(self.model.last_settled_round + 2) + self.factory_model.stall_gap + n - 1
+            target = (
+                schedule.round_start(self.model.last_settled_round + 2) + self.factory_model.stall_gap + n - 1
+            )
         boa.env.timestamp = max(target, now + 1)
         self.model.clock.timestamp = boa.env.timestamp
 
     # ---- owner, fees, limits ----
 
-    @rule(sender=st.sampled_from(("owner", "owner", "outsider")), kind=st.sampled_from(("zero", "lower", "higher", "higher", "cap", "above-cap")), seed=seeds)
+    @rule(
+        sender=st.sampled_from(("owner", "owner", "outsider")),
+        kind=st.sampled_from(("zero", "lower", "higher", "higher", "cap", "above-cap")),
+        seed=seeds,
+    )
     def set_fee(self, sender: str, kind: str, seed: int) -> None:
         sender = self.owner_name() if sender == "owner" else sender
         current, cap = self.model.fee_bps, self.factory_model.fee_cap_bps
@@ -612,7 +859,9 @@ class PoolMachine(RuleBasedStateMachine):
             "cap": cap,
             "above-cap": cap + 1,
         }[kind]
-        effective = self.act(lambda: self.model.set_fee(self.a(sender), fee), sender, self.pool, "set_fee", fee, returns=False)
+        effective = self.act(
+            lambda: self.model.set_fee(self.a(sender), fee), sender, self.pool, "set_fee", fee, returns=False
+        )
         if effective not in (REVERTED, 0):
             self.fee_proposal = (self.model.current_round(), self.factory_model.fee_delay_rounds)
             assert effective > self.model.current_round(), "inv 12: fee increase scheduled for the open round"
@@ -622,27 +871,59 @@ class PoolMachine(RuleBasedStateMachine):
         by_address = {address: name for name, address in self.addr.items()}
         return by_address[self.model.owner]
 
-    @rule(sender=st.sampled_from(("owner", "owner", "outsider")), receiver=st.sampled_from(("owner", "carol")))
+    @rule(
+        sender=st.sampled_from(("owner", "owner", "outsider")), receiver=st.sampled_from(("owner", "carol"))
+    )
     def claim_fees(self, sender: str, receiver: str) -> None:
         sender = self.owner_name() if sender == "owner" else sender
-        self.act(lambda: self.model.claim_fees(self.a(sender), self.a(receiver)), sender, self.pool, "claim_fees", self.a(receiver))
+        self.act(
+            lambda: self.model.claim_fees(self.a(sender), self.a(receiver)),
+            sender,
+            self.pool,
+            "claim_fees",
+            self.a(receiver),
+        )
 
-    @rule(sender=st.sampled_from(("owner", "owner", "outsider")), kind=st.sampled_from(("unlimited", "room", "tight", "zero")), seed=seeds)
+    @rule(
+        sender=st.sampled_from(("owner", "owner", "outsider")),
+        kind=st.sampled_from(("unlimited", "room", "tight", "zero")),
+        seed=seeds,
+    )
     def set_deposit_limit(self, sender: str, kind: str, seed: int) -> None:
         sender = self.owner_name() if sender == "owner" else sender
         used = self.model.total_assets + self.model.pending_deposit_assets
-        limit = {"unlimited": 2**256 - 1, "room": used + seed % 10**21, "tight": used + seed % 10, "zero": 0}[kind]
-        self.act(lambda: self.model.set_deposit_limit(self.a(sender), limit), sender, self.pool, "set_deposit_limit", limit)
+        limit = {"unlimited": 2**256 - 1, "room": used + seed % 10**21, "tight": used + seed % 10, "zero": 0}[
+            kind
+        ]
+        self.act(
+            lambda: self.model.set_deposit_limit(self.a(sender), limit),
+            sender,
+            self.pool,
+            "set_deposit_limit",
+            limit,
+        )
 
-    @rule(sender=st.sampled_from(("owner", "guardian", "outsider")), new_owner=st.sampled_from(("owner", "carol", "wallet")), accept=st.booleans())
+    @rule(
+        sender=st.sampled_from(("owner", "guardian", "outsider")),
+        new_owner=st.sampled_from(("owner", "carol", "wallet")),
+        accept=st.booleans(),
+    )
     def transfer_ownership(self, sender: str, new_owner: str, accept: bool) -> None:
         sender = self.owner_name() if sender == "owner" else sender
         if accept:
-            self.act(lambda: self.model.accept_ownership(self.a(new_owner)), new_owner, self.pool, "accept_ownership")
+            self.act(
+                lambda: self.model.accept_ownership(self.a(new_owner)),
+                new_owner,
+                self.pool,
+                "accept_ownership",
+            )
         else:
             self.act(
                 lambda: self.model.transfer_ownership(self.a(sender), self.a(new_owner)),
-                sender, self.pool, "transfer_ownership", self.a(new_owner),
+                sender,
+                self.pool,
+                "transfer_ownership",
+                self.a(new_owner),
             )
 
     # ---- safety ----
@@ -661,7 +942,9 @@ class PoolMachine(RuleBasedStateMachine):
         """Invariant 13 (with `exit_after_close`): a wind-down stops deposits but every round up
         to its last is still settled; nothing is escaped."""
         sender = self.owner_name() if sender == "owner" else sender
-        result = self.act(lambda: self.model.wind_down(self.a(sender)), sender, self.pool, "wind_down", returns=False)
+        result = self.act(
+            lambda: self.model.wind_down(self.a(sender)), sender, self.pool, "wind_down", returns=False
+        )
         # every view once the pool changed state (a refused call changed nothing)
         self.views_due = result is not REVERTED
 
@@ -670,7 +953,13 @@ class PoolMachine(RuleBasedStateMachine):
     def emergency_exit(self, sender: str) -> None:
         """Invariant 14: the emergency exit opens only once the next round waited the stall gap."""
         stalled = self.model.is_stalled()
-        result = self.act(lambda: self.model.emergency_exit(self.a(sender)), sender, self.pool, "emergency_exit", returns=False)
+        result = self.act(
+            lambda: self.model.emergency_exit(self.a(sender)),
+            sender,
+            self.pool,
+            "emergency_exit",
+            returns=False,
+        )
         if result is not REVERTED:
             assert stalled, "inv 14: the emergency exit opened without a stall"
             RUNS.paths["closed: emergency exit"] += 1
@@ -690,8 +979,23 @@ class PoolMachine(RuleBasedStateMachine):
         treasury = self.factory_model.treasury
         ledger = self.model.nmr
         current = ledger.allowance(self.a("deployer"), treasury)
-        self.act(lambda: ledger.change_approval(self.a("deployer"), treasury, current, amount), "deployer", self.nmr, "changeApproval", treasury, current, amount)
-        self.act(lambda: ledger.transfer_from(treasury, self.a("deployer"), treasury, amount), "deployer", self.treasury, "fund", amount, returns=False)
+        self.act(
+            lambda: ledger.change_approval(self.a("deployer"), treasury, current, amount),
+            "deployer",
+            self.nmr,
+            "changeApproval",
+            treasury,
+            current,
+            amount,
+        )
+        self.act(
+            lambda: ledger.transfer_from(treasury, self.a("deployer"), treasury, amount),
+            "deployer",
+            self.treasury,
+            "fund",
+            amount,
+            returns=False,
+        )
 
     @rule(amount=st.sampled_from((1, 10**18, 123_456_789)))
     def donate(self, amount: int) -> None:
@@ -699,7 +1003,11 @@ class PoolMachine(RuleBasedStateMachine):
         comparison after the step shows only the balances moved; the views are compared too)."""
         result = self.act(
             lambda: self.model.nmr.transfer(self.a("outsider"), self.pool.address, amount),
-            "outsider", self.nmr, "transfer", self.pool.address, amount,
+            "outsider",
+            self.nmr,
+            "transfer",
+            self.pool.address,
+            amount,
         )
         if result is not REVERTED:
             self.donated += amount
@@ -707,16 +1015,41 @@ class PoolMachine(RuleBasedStateMachine):
     @rule(kind=st.sampled_from(("max", "half", "zero")))
     def set_return_cap(self, kind: str) -> None:
         cap = {"max": MAX_RETURN_CAP, "half": MAX_RETURN_CAP // 2, "zero": 0}[kind]
-        self.act(lambda: self.factory_model.set_return_cap(self.a("deployer"), cap), "deployer", self.factory, "set_return_cap", cap)
+        self.act(
+            lambda: self.factory_model.set_return_cap(self.a("deployer"), cap),
+            "deployer",
+            self.factory,
+            "set_return_cap",
+            cap,
+        )
 
     @rule(kind=st.sampled_from(("max", "lower", "zero", "above-max")), seed=seeds)
     def set_fee_cap(self, kind: str, seed: int) -> None:
         """The admin moves the fee cap; a fee (or a pending increase) above it is charged at the cap."""
         cap = {"max": 5_000, "lower": seed % 5_000, "zero": 0, "above-max": 10_001}[kind]
-        self.act(lambda: self.factory_model.set_fee_cap(self.a("deployer"), cap), "deployer", self.factory, "set_fee_cap", cap)
+        self.act(
+            lambda: self.factory_model.set_fee_cap(self.a("deployer"), cap),
+            "deployer",
+            self.factory,
+            "set_fee_cap",
+            cap,
+        )
 
     @rule(
-        function=st.sampled_from(("settle", "set_fee", "claim_fees", "set_deposit_limit", "pause", "unpause", "wind_down", "transfer_ownership", "initialize", "set_stall_gap")),
+        function=st.sampled_from(
+            (
+                "settle",
+                "set_fee",
+                "claim_fees",
+                "set_deposit_limit",
+                "pause",
+                "unpause",
+                "wind_down",
+                "transfer_ownership",
+                "initialize",
+                "set_stall_gap",
+            )
+        ),
         sender=st.sampled_from(("alice", "erin", "outsider", "settler", "guardian", "wallet")),
     )
     def unauthorized(self, function: str, sender: str) -> None:
@@ -725,26 +1058,85 @@ class PoolMachine(RuleBasedStateMachine):
         is_owner = a == self.model.owner
         guardian = self.factory_model.is_guardian(a)
         calls: dict[str, tuple[bool, str, str, tuple[Any, ...], Any]] = {
-            "settle": (not self.factory_model.is_settler(a), "factory: not settler", "settle", (self.pool.address, self.model.last_settled_round + 1, 0, b"\0" * 32), self.factory),
+            "settle": (
+                not self.factory_model.is_settler(a),
+                "factory: not settler",
+                "settle",
+                (self.pool.address, self.model.last_settled_round + 1, 0, b"\0" * 32),
+                self.factory,
+            ),
             "set_fee": (not is_owner, "ownable: caller is not the owner", "set_fee", (0,), self.pool),
             "claim_fees": (not is_owner, "ownable: caller is not the owner", "claim_fees", (a,), self.pool),
-            "set_deposit_limit": (not is_owner, "ownable: caller is not the owner", "set_deposit_limit", (0,), self.pool),
-            "pause": (not is_owner and not guardian and not self.model.paused, "pool: not owner or guardian", "pause", (), self.pool),
-            "unpause": (not is_owner and not guardian and self.model.paused, "pool: not owner or guardian", "unpause", (), self.pool),
-            "wind_down": (not is_owner and not guardian, "pool: not owner or guardian", "wind_down", (), self.pool),
-            "transfer_ownership": (not is_owner, "ownable: caller is not the owner", "transfer_ownership", (a,), self.pool),
-            "initialize": (True, "pool: already initialized", "initialize", (a, b"\x01" * 32, "x", 0), self.pool),
-            "set_stall_gap": (a not in self.factory_model.admins, "factory: not admin", "set_stall_gap", (40 * 86_400,), self.factory),
+            "set_deposit_limit": (
+                not is_owner,
+                "ownable: caller is not the owner",
+                "set_deposit_limit",
+                (0,),
+                self.pool,
+            ),
+            "pause": (
+                not is_owner and not guardian and not self.model.paused,
+                "pool: not owner or guardian",
+                "pause",
+                (),
+                self.pool,
+            ),
+            "unpause": (
+                not is_owner and not guardian and self.model.paused,
+                "pool: not owner or guardian",
+                "unpause",
+                (),
+                self.pool,
+            ),
+            "wind_down": (
+                not is_owner and not guardian,
+                "pool: not owner or guardian",
+                "wind_down",
+                (),
+                self.pool,
+            ),
+            "transfer_ownership": (
+                not is_owner,
+                "ownable: caller is not the owner",
+                "transfer_ownership",
+                (a,),
+                self.pool,
+            ),
+            "initialize": (
+                True,
+                "pool: already initialized",
+                "initialize",
+                (a, b"\x01" * 32, "x", 0),
+                self.pool,
+            ),
+            "set_stall_gap": (
+                a not in self.factory_model.admins,
+                "factory: not admin",
+                "set_stall_gap",
+                (40 * 86_400,),
+                self.factory,
+            ),
         }
         applies, message, method, args, contract = calls[function]
         if applies:
             self.driver.expect_revert(message, sender, contract, method, *args)
 
     @rule(
-        function=st.sampled_from((
-            "setOperator", "requestDeposit", "requestRedeem", "cancelDepositRequest", "cancelRedeemRequest",
-            "deposit", "mint", "redeem", "withdraw", "claim_fees", "transfer",
-        )),
+        function=st.sampled_from(
+            (
+                "setOperator",
+                "requestDeposit",
+                "requestRedeem",
+                "cancelDepositRequest",
+                "cancelRedeemRequest",
+                "deposit",
+                "mint",
+                "redeem",
+                "withdraw",
+                "claim_fees",
+                "transfer",
+            )
+        ),
         actor=delegators,
         seed=seeds,
     )
@@ -757,14 +1149,42 @@ class PoolMachine(RuleBasedStateMachine):
         request_id = pending[-1][0] if pending else m.current_round()
         calls: dict[str, tuple[Any, str, tuple[Any, ...]]] = {
             "setOperator": (lambda: m.set_operator(a, zero, True), actor, (zero, True)),
-            "requestDeposit": (lambda: m.request_deposit(a, 1 + seed % 10**18, zero, a), actor, (1 + seed % 10**18, zero, a)),
+            "requestDeposit": (
+                lambda: m.request_deposit(a, 1 + seed % 10**18, zero, a),
+                actor,
+                (1 + seed % 10**18, zero, a),
+            ),
             "requestRedeem": (lambda: m.request_redeem(a, 1, zero, a), actor, (1, zero, a)),
-            "cancelDepositRequest": (lambda: m.cancel_deposit_request(a, request_id, a, zero), actor, (request_id, a, zero)),
-            "cancelRedeemRequest": (lambda: m.cancel_redeem_request(a, request_id, a, zero), actor, (request_id, a, zero)),
-            "deposit": (lambda: m.deposit(a, max(m.max_deposit(a), 1), zero, a), actor, (max(m.max_deposit(a), 1), zero, a)),
-            "mint": (lambda: m.mint(a, max(m.max_mint(a), 1), zero, a), actor, (max(m.max_mint(a), 1), zero, a)),
-            "redeem": (lambda: m.redeem(a, max(m.max_redeem(a), 1), zero, a), actor, (max(m.max_redeem(a), 1), zero, a)),
-            "withdraw": (lambda: m.withdraw(a, max(m.max_withdraw(a), 1), zero, a), actor, (max(m.max_withdraw(a), 1), zero, a)),
+            "cancelDepositRequest": (
+                lambda: m.cancel_deposit_request(a, request_id, a, zero),
+                actor,
+                (request_id, a, zero),
+            ),
+            "cancelRedeemRequest": (
+                lambda: m.cancel_redeem_request(a, request_id, a, zero),
+                actor,
+                (request_id, a, zero),
+            ),
+            "deposit": (
+                lambda: m.deposit(a, max(m.max_deposit(a), 1), zero, a),
+                actor,
+                (max(m.max_deposit(a), 1), zero, a),
+            ),
+            "mint": (
+                lambda: m.mint(a, max(m.max_mint(a), 1), zero, a),
+                actor,
+                (max(m.max_mint(a), 1), zero, a),
+            ),
+            "redeem": (
+                lambda: m.redeem(a, max(m.max_redeem(a), 1), zero, a),
+                actor,
+                (max(m.max_redeem(a), 1), zero, a),
+            ),
+            "withdraw": (
+                lambda: m.withdraw(a, max(m.max_withdraw(a), 1), zero, a),
+                actor,
+                (max(m.max_withdraw(a), 1), zero, a),
+            ),
             "claim_fees": (lambda: m.claim_fees(m.owner, zero), self.owner_name(), (zero,)),
             "transfer": (lambda: m.transfer(a, zero, 1), actor, (zero, 1)),
         }
@@ -785,8 +1205,15 @@ class PoolMachine(RuleBasedStateMachine):
         for name in DELEGATORS:  # everyone asks to leave; the lag settles it over the next rounds
             shares = self.model.balance_of(self.a(name))
             if shares:
-                self.act(lambda n=name, k=shares: self.model.request_redeem(self.a(n), k, self.a(n), self.a(n)),
-                         name, self.pool, "requestRedeem", shares, self.a(name), self.a(name))
+                self.act(
+                    lambda n=name, k=shares: self.model.request_redeem(self.a(n), k, self.a(n), self.a(n)),
+                    name,
+                    self.pool,
+                    "requestRedeem",
+                    shares,
+                    self.a(name),
+                    self.a(name),
+                )
         for i in range(cycles):
             if self.model.is_closed:
                 break
@@ -796,7 +1223,15 @@ class PoolMachine(RuleBasedStateMachine):
             attacker = DELEGATORS[(seed + i) % len(DELEGATORS)]
             a = self.a(attacker)
             if not self.model.is_closed and self.model.nmr.balance_of(a) >= dust:
-                self.act(lambda: self.model.request_deposit(a, dust, a, a), attacker, self.pool, "requestDeposit", dust, a, a)
+                self.act(
+                    lambda: self.model.request_deposit(a, dust, a, a),
+                    attacker,
+                    self.pool,
+                    "requestDeposit",
+                    dust,
+                    a,
+                    a,
+                )
         self.claims_always_pay()
 
     @precondition(lambda self: not self.model.is_closed and self.model.total_assets > 0)
@@ -804,10 +1239,18 @@ class PoolMachine(RuleBasedStateMachine):
         rounds=st.integers(min_value=1, max_value=6),
         direction=st.sampled_from(("losses", "gains", "mixed")),
         attacker=st.sampled_from(DELEGATORS + ("owner", "guardian")),
-        tactic=st.sampled_from((
-            "redeem-all", "cancel-closed-deposit", "cancel-closed-redemption", "transfer-then-redeem",
-            "wind-down-then-redeem", "deposit-now", "emergency-exit", "pause-then-redeem",
-        )),
+        tactic=st.sampled_from(
+            (
+                "redeem-all",
+                "cancel-closed-deposit",
+                "cancel-closed-redemption",
+                "transfer-then-redeem",
+                "wind-down-then-redeem",
+                "deposit-now",
+                "emergency-exit",
+                "pause-then-redeem",
+            )
+        ),
         seed=seeds,
     )
     def informed_attack(self, rounds: int, direction: str, attacker: str, tactic: str, seed: int) -> None:
@@ -818,8 +1261,13 @@ class PoolMachine(RuleBasedStateMachine):
         comparison decide; then the rounds settle with the results it knew."""
         cap = self.cap()
         sign = {"losses": -1, "gains": 1}
-        known = [sign.get(direction, 1 if (seed >> i) & 1 else -1) * (cap - (seed >> (8 * i)) % 1_000) for i in range(rounds)]
-        target = self.model.last_settled_round + 1 + rounds  # the round open once `rounds` are closed and unsettled
+        known = [
+            sign.get(direction, 1 if (seed >> i) & 1 else -1) * (cap - (seed >> (8 * i)) % 1_000)
+            for i in range(rounds)
+        ]
+        target = (
+            self.model.last_settled_round + 1 + rounds
+        )  # the round open once `rounds` are closed and unsettled
         while self.model.current_round() < target:
             self.advance_time("next-round", 1)
         a = self.a(attacker)
@@ -831,22 +1279,47 @@ class PoolMachine(RuleBasedStateMachine):
             for request_id, _ in self.model.pending_requests(a, redeem):
                 method = "cancelRedeemRequest" if redeem else "cancelDepositRequest"
                 model_call = self.model.cancel_redeem_request if redeem else self.model.cancel_deposit_request
-                self.act(lambda r=request_id, mc=model_call: mc(a, r, a, a), attacker, self.pool, method, request_id, a, a)
+                self.act(
+                    lambda r=request_id, mc=model_call: mc(a, r, a, a),
+                    attacker,
+                    self.pool,
+                    method,
+                    request_id,
+                    a,
+                    a,
+                )
         elif tactic == "transfer-then-redeem" and self.model.balance_of(a) and attacker in DELEGATORS:
             accomplice = self.other(attacker, seed)
             shares = self.model.balance_of(a)
-            self.act(lambda: self.model.transfer(a, self.a(accomplice), shares), attacker, self.pool, "transfer", self.a(accomplice), shares)
+            self.act(
+                lambda: self.model.transfer(a, self.a(accomplice), shares),
+                attacker,
+                self.pool,
+                "transfer",
+                self.a(accomplice),
+                shares,
+            )
             self.request_redeem_all(accomplice)
         elif tactic == "wind-down-then-redeem":
             closer = attacker if attacker in ("guardian", owner_name) else owner_name
-            self.act(lambda: self.model.wind_down(self.a(closer)), closer, self.pool, "wind_down", returns=False)
+            self.act(
+                lambda: self.model.wind_down(self.a(closer)), closer, self.pool, "wind_down", returns=False
+            )
             for name in DELEGATORS:
                 if self.model.balance_of(self.a(name)):
                     self.request_redeem_all(name)
         elif tactic == "deposit-now" and attacker in DELEGATORS:
             amount = self.model.nmr.balance_of(a) // 2
             if amount:
-                self.act(lambda: self.model.request_deposit(a, amount, a, a), attacker, self.pool, "requestDeposit", amount, a, a)
+                self.act(
+                    lambda: self.model.request_deposit(a, amount, a, a),
+                    attacker,
+                    self.pool,
+                    "requestDeposit",
+                    amount,
+                    a,
+                    a,
+                )
         elif tactic == "emergency-exit":
             self.emergency_exit("outsider")
         elif tactic == "pause-then-redeem":
@@ -866,7 +1339,15 @@ class PoolMachine(RuleBasedStateMachine):
         a = self.a(name)
         shares = self.model.balance_of(a)
         if shares:
-            self.act(lambda: self.model.request_redeem(a, shares, a, a), name, self.pool, "requestRedeem", shares, a, a)
+            self.act(
+                lambda: self.model.request_redeem(a, shares, a, a),
+                name,
+                self.pool,
+                "requestRedeem",
+                shares,
+                a,
+                a,
+            )
 
     def claims_always_pay(self) -> None:
         """Invariant 18: every holder who is owed something can claim all of it."""
@@ -876,28 +1357,54 @@ class PoolMachine(RuleBasedStateMachine):
                 owed = maximum(a)
                 if owed:
                     model_call = self.model.mint if style == "mint" else self.model.withdraw
-                    result = self.act(lambda mc=model_call, o=owed: mc(a, o, a, a), name, self.pool, style, owed, a, a)
-                    assert result is not REVERTED, f"inv 18: {name} could not claim the {owed} it is owed ({style})"
+                    result = self.act(
+                        lambda mc=model_call, o=owed: mc(a, o, a, a), name, self.pool, style, owed, a, a
+                    )
+                    assert result is not REVERTED, (
+                        f"inv 18: {name} could not claim the {owed} it is owed ({style})"
+                    )
 
     @rule()
     def everyone_claims(self) -> None:
         self.claims_always_pay()
 
-    @rule(kind=st.sampled_from(("one-round", "below-floor", "floor", "above", "max", "above-max")), sender=st.sampled_from(("deployer", "deployer", "owner")))
+    @rule(
+        kind=st.sampled_from(("one-round", "below-floor", "floor", "above", "max", "above-max")),
+        sender=st.sampled_from(("deployer", "deployer", "owner")),
+    )
     def set_stall_gap(self, kind: str, sender: str) -> None:
         """Finding 2: the stall gap stays longer than the resolution lag (30 to 365 days)."""
-        gap = {"one-round": 86_400, "below-floor": 30 * 86_400 - 1, "floor": 30 * 86_400, "above": 45 * 86_400,
-               "max": 365 * 86_400, "above-max": 365 * 86_400 + 1}[kind]
-        self.act(lambda: self.factory_model.set_stall_gap(self.a(sender), gap), sender, self.factory, "set_stall_gap", gap)
-
+        gap = {
+            "one-round": 86_400,
+            "below-floor": 30 * 86_400 - 1,
+            "floor": 30 * 86_400,
+            "above": 45 * 86_400,
+            "max": 365 * 86_400,
+            "above-max": 365 * 86_400 + 1,
+        }[kind]
+        self.act(
+            lambda: self.factory_model.set_stall_gap(self.a(sender), gap),
+            sender,
+            self.factory,
+            "set_stall_gap",
+            gap,
+        )
 
     @precondition(
-        lambda self: not self.model.is_closed
-        and self.model.wind_down_round == 0
-        and not self.model.paused
-        and self.model.is_converted(self.model.current_round(), DEPOSIT_SIDE)
+        lambda self: (
+            not self.model.is_closed
+            and self.model.wind_down_round == 0
+            and not self.model.paused
+            and self.model.is_converted(self.model.current_round(), DEPOSIT_SIDE)
+        )
     )
-    @rule(actor=delegators, kind=st.sampled_from(("one", "few", "part", "big")), seed=seeds, claim_in=st.sampled_from(("deposit", "mint", "split")), claim_out=st.sampled_from(("redeem", "withdraw", "split")))
+    @rule(
+        actor=delegators,
+        kind=st.sampled_from(("one", "few", "part", "big")),
+        seed=seeds,
+        claim_in=st.sampled_from(("deposit", "mint", "split")),
+        claim_out=st.sampled_from(("redeem", "withdraw", "split")),
+    )
     def round_trip(self, actor: str, kind: str, seed: int, claim_in: str, claim_out: str) -> None:
         """Invariant 9: deposit, claim, redeem, claim with no settlement between never makes NMR."""
         a = self.a(actor)
@@ -907,22 +1414,49 @@ class PoolMachine(RuleBasedStateMachine):
         nmr_before = self.model.nmr.balance_of(a)
         shares_before = self.model.balance_of(a)
         assets = min(pick_amount(kind, seed, nmr_before), nmr_before)
-        if assets == 0 or self.model.total_assets + self.model.pending_deposit_assets + assets > self.model.deposit_limit:
+        if (
+            assets == 0
+            or self.model.total_assets + self.model.pending_deposit_assets + assets > self.model.deposit_limit
+        ):
             return
-        self.act(lambda: self.model.request_deposit(a, assets, a, a), actor, self.pool, "requestDeposit", assets, a, a)
+        self.act(
+            lambda: self.model.request_deposit(a, assets, a, a),
+            actor,
+            self.pool,
+            "requestDeposit",
+            assets,
+            a,
+            a,
+        )
         self.claim_all(actor, "deposit" if claim_in == "split" else claim_in, split=claim_in == "split")
         got = self.model.balance_of(a) - shares_before
         if got > 0:
-            self.act(lambda: self.model.request_redeem(a, got, a, a), actor, self.pool, "requestRedeem", got, a, a)
+            self.act(
+                lambda: self.model.request_redeem(a, got, a, a), actor, self.pool, "requestRedeem", got, a, a
+            )
             self.claim_all(actor, "redeem" if claim_out == "split" else claim_out, split=claim_out == "split")
-        assert self.model.nmr.balance_of(a) <= nmr_before, "inv 9: a round trip ended with more NMR than put in"
-        assert self.nmr.balanceOf(a) <= nmr_before, "inv 9: a round trip ended with more NMR than put in (chain)"
+        assert self.model.nmr.balance_of(a) <= nmr_before, (
+            "inv 9: a round trip ended with more NMR than put in"
+        )
+        assert self.nmr.balanceOf(a) <= nmr_before, (
+            "inv 9: a round trip ended with more NMR than put in (chain)"
+        )
 
     def claim_all(self, actor: str, style: str, split: bool) -> None:
         a = self.a(actor)
-        maxima = {"deposit": self.model.max_deposit, "mint": self.model.max_mint, "redeem": self.model.max_redeem, "withdraw": self.model.max_withdraw}
-        model_calls = {"deposit": self.model.deposit, "mint": self.model.mint, "redeem": self.model.redeem, "withdraw": self.model.withdraw}
-        for part in ((2, 1) if split else (1,)):
+        maxima = {
+            "deposit": self.model.max_deposit,
+            "mint": self.model.max_mint,
+            "redeem": self.model.max_redeem,
+            "withdraw": self.model.max_withdraw,
+        }
+        model_calls = {
+            "deposit": self.model.deposit,
+            "mint": self.model.mint,
+            "redeem": self.model.redeem,
+            "withdraw": self.model.withdraw,
+        }
+        for part in (2, 1) if split else (1,):
             amount = maxima[style](a) // part
             if amount == 0:
                 continue
@@ -936,7 +1470,15 @@ class PoolMachine(RuleBasedStateMachine):
         shares = self.model.balance_of(a)
         if shares > 0:
             part = 1 + seed % shares
-            result = self.act(lambda: self.model.request_redeem(a, part, a, a), actor, self.pool, "requestRedeem", part, a, a)
+            result = self.act(
+                lambda: self.model.request_redeem(a, part, a, a),
+                actor,
+                self.pool,
+                "requestRedeem",
+                part,
+                a,
+                a,
+            )
             assert result is not REVERTED, "inv 8: a redemption was blocked while paused"
         if self.model.max_mint(a) > 0:
             self.claim_all(actor, "mint", split=False)
@@ -953,9 +1495,25 @@ class PoolMachine(RuleBasedStateMachine):
         for redeem_side in (False, True):
             for request_id, _ in self.model.pending_requests(a, redeem_side):
                 if redeem_side:
-                    self.act(lambda r=request_id: self.model.cancel_redeem_request(a, r, a, a), actor, self.pool, "cancelRedeemRequest", request_id, a, a)
+                    self.act(
+                        lambda r=request_id: self.model.cancel_redeem_request(a, r, a, a),
+                        actor,
+                        self.pool,
+                        "cancelRedeemRequest",
+                        request_id,
+                        a,
+                        a,
+                    )
                 else:
-                    self.act(lambda r=request_id: self.model.cancel_deposit_request(a, r, a, a), actor, self.pool, "cancelDepositRequest", request_id, a, a)
+                    self.act(
+                        lambda r=request_id: self.model.cancel_deposit_request(a, r, a, a),
+                        actor,
+                        self.pool,
+                        "cancelDepositRequest",
+                        request_id,
+                        a,
+                        a,
+                    )
         if self.model.max_mint(a) > 0:
             self.claim_all(actor, "mint", split=False)
         # by shares: a dust claim worth 0 NMR (maxWithdraw 0, maxRedeem 1) is cleared too
@@ -964,9 +1522,19 @@ class PoolMachine(RuleBasedStateMachine):
         if shares > 0:
             price_assets = self.model.convert_to_assets(shares)
             nmr_before = self.model.nmr.balance_of(a)
-            self.act(lambda: self.model.request_redeem(a, shares, a, a), actor, self.pool, "requestRedeem", shares, a, a)
+            self.act(
+                lambda: self.model.request_redeem(a, shares, a, a),
+                actor,
+                self.pool,
+                "requestRedeem",
+                shares,
+                a,
+                a,
+            )
             self.claim_all(actor, "redeem", split=False)
-            assert self.model.nmr.balance_of(a) - nmr_before == price_assets, "inv 8: exit not paid at the final price"
+            assert self.model.nmr.balance_of(a) - nmr_before == price_assets, (
+                "inv 8: exit not paid at the final price"
+            )
         assert self.pool.balanceOf(a) == 0, "inv 8: shares left after a full exit from a closed pool"
         assert self.pool.maxMint(a) == 0 and self.pool.maxRedeem(a) == 0 and self.pool.maxWithdraw(a) == 0, (
             "inv 8: a claim left after a full exit from a closed pool"
@@ -1040,7 +1608,9 @@ class PoolMachine(RuleBasedStateMachine):
         m = self.model
         held = m.total_assets + m.pending_deposit_assets + m.reserved_redeem_assets + m.fees_owed
         balance = m.nmr.balance_of(m.address)
-        assert balance == held + self.donated, f"inv 1: pool holds {balance} NMR, accounts for {held} + donations {self.donated}"
+        assert balance == held + self.donated, (
+            f"inv 1: pool holds {balance} NMR, accounts for {held} + donations {self.donated}"
+        )
 
     @invariant()
     def shares_add_up(self) -> None:
@@ -1048,7 +1618,9 @@ class PoolMachine(RuleBasedStateMachine):
         total = sum(m.shares.balances.values())
         assert total == m.total_supply(), f"inv 2: balances sum to {total}, totalSupply is {m.total_supply()}"
         owed = sum(m.claimable_deposit_shares.values())
-        assert m.unclaimed_deposit_shares >= owed, "inv 2: the pool counts fewer unclaimed shares than it owes"
+        assert m.unclaimed_deposit_shares >= owed, (
+            "inv 2: the pool counts fewer unclaimed shares than it owes"
+        )
 
     @invariant()
     def price_moves_only_in_settlement(self) -> None:
@@ -1063,7 +1635,9 @@ class PoolMachine(RuleBasedStateMachine):
             assert price >= self.prev_price, "inv 4: price fell outside settlement"
             if supply > 0:
                 bound = self.prev_price // supply + WAD // (supply + 1) + 2
-                assert price - self.prev_price <= bound, "inv 4: price rose by more than rounding outside settlement"
+                assert price - self.prev_price <= bound, (
+                    "inv 4: price rose by more than rounding outside settlement"
+                )
         assert self.model.high_water_mark >= self.prev_hwm, "inv 6: high-water mark decreased"
         self.prev_price, self.prev_hwm = price, self.model.high_water_mark
         self.prev_assets_supply = (assets, supply)
@@ -1074,8 +1648,12 @@ def test_pool_against_model(fuzz_world: _Shared) -> None:
     steps, histories, sent = RUNS.steps, RUNS.histories, LAST.sent
     run_state_machine_as_test(PoolMachine, settings=fuzz_settings())
     RUNS.record(
-        "pool machine", RUNS.steps - steps, RUNS.histories - histories, LAST.sent - sent,
-        time.perf_counter() - started, time.process_time() - cpu_started,
+        "pool machine",
+        RUNS.steps - steps,
+        RUNS.histories - histories,
+        LAST.sent - sent,
+        time.perf_counter() - started,
+        time.process_time() - cpu_started,
     )
 
 

@@ -49,8 +49,14 @@ GETTERS = (
     "deposit_limit",
 )
 POOL_STATE = (
-    "total_assets", "pending_deposit_assets", "reserved_redeem_assets", "unclaimed_deposit_shares",
-    "pending_redeem_shares", "last_settled_round", "closure", "paused",
+    "total_assets",
+    "pending_deposit_assets",
+    "reserved_redeem_assets",
+    "unclaimed_deposit_shares",
+    "pending_redeem_shares",
+    "last_settled_round",
+    "closure",
+    "paused",
 )
 SETTINGS = ("high_water_mark", "fee_bps", "pending_fee_bps", "pending_fee_round", "wind_down_round")
 # request groups read per lens call at most (the lens's bound)
@@ -153,7 +159,10 @@ def read_model(model: PoolModel, plan: ViewPlan) -> dict[Any, Any]:
     for field in SETTINGS:
         out[("settings", field)] = getattr(model, field)
     for r in plan.group_rounds(model):
-        out[("deposit_group", r)] = (model.deposit_group_assets.get(r, 0), model.deposit_group_shares.get(r, 0))
+        out[("deposit_group", r)] = (
+            model.deposit_group_assets.get(r, 0),
+            model.deposit_group_shares.get(r, 0),
+        )
         out[("redeem_group", r)] = (model.redeem_group_shares.get(r, 0), model.redeem_group_assets.get(r, 0))
     for name in plan.controllers:
         address = plan.names[name]
@@ -167,11 +176,17 @@ def read_model(model: PoolModel, plan: ViewPlan) -> dict[Any, Any]:
         out[(name, "pending_requests", "deposit")] = tuple(model.pending_requests(address, False))
         out[(name, "pending_requests", "redeem")] = tuple(model.pending_requests(address, True))
     for controller, r in plan.requests(model):
-        out[(controller, r, "pendingDepositRequest")] = model.pending_deposit_request(r, plan.names[controller])
+        out[(controller, r, "pendingDepositRequest")] = model.pending_deposit_request(
+            r, plan.names[controller]
+        )
         out[(controller, r, "pendingRedeemRequest")] = model.pending_redeem_request(r, plan.names[controller])
     return out
 
 
 def view_differences(chain: dict[Any, Any], model: dict[Any, Any]) -> list[str]:
     """`key: chain=… model=…` for every view whose values differ."""
-    return [f"{key}: chain={chain.get(key)} model={model.get(key)}" for key in model if chain.get(key) != model.get(key)]
+    return [
+        f"{key}: chain={chain.get(key)} model={model.get(key)}"
+        for key in model
+        if chain.get(key) != model.get(key)
+    ]

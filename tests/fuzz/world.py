@@ -87,25 +87,49 @@ def build_world() -> World:
         pool_implementation=str(system.implementation.address),
     )
     # immutables live in the code, not in the storage the machine compares: check them once
-    immutables = (factory.nmr(), factory.treasury(), factory.pool_implementation(), factory.genesis(),
-                  factory.round_length(), system.treasury.nmr())
-    expected = (factory_model.nmr_address, factory_model.treasury, factory_model.pool_implementation,
-                factory_model.schedule.genesis, factory_model.schedule.round_length, factory_model.nmr_address)
-    assert tuple(str(v) if isinstance(v, str) else v for v in immutables) == expected, "immutables differ from the model"
+    immutables = (
+        factory.nmr(),
+        factory.treasury(),
+        factory.pool_implementation(),
+        factory.genesis(),
+        factory.round_length(),
+        system.treasury.nmr(),
+    )
+    expected = (
+        factory_model.nmr_address,
+        factory_model.treasury,
+        factory_model.pool_implementation,
+        factory_model.schedule.genesis,
+        factory_model.schedule.round_length,
+        factory_model.nmr_address,
+    )
+    assert tuple(str(v) if isinstance(v, str) else v for v in immutables) == expected, (
+        "immutables differ from the model"
+    )
     driver = Driver(addr=addr, clock=clock, wallets={"wallet": wallet})
     ledger = factory_model.nmr
 
     for name, role in TEST_ROLES.items():
         members = factory_model.settlers if name == "settler" else factory_model.guardians
-        driver.setup(lambda m=members, a=addr[name]: m.add(a), "deployer", factory, "grant_role", addr[name], role)
+        driver.setup(
+            lambda m=members, a=addr[name]: m.add(a), "deployer", factory, "grant_role", addr[name], role
+        )
     driver.setup(
-        lambda: factory_model.set_fee_delay_rounds(deployer, FEE_DELAY_ROUNDS), "deployer", factory,
-        "set_fee_delay_rounds", FEE_DELAY_ROUNDS,
+        lambda: factory_model.set_fee_delay_rounds(deployer, FEE_DELAY_ROUNDS),
+        "deployer",
+        factory,
+        "set_fee_delay_rounds",
+        FEE_DELAY_ROUNDS,
     )
     _approve(driver, system, ledger, "deployer", str(system.treasury.address), TREASURY_FUNDS)
     driver.setup(
-        lambda: ledger.transfer_from(factory_model.treasury, deployer, factory_model.treasury, TREASURY_FUNDS),
-        "deployer", system.treasury, "fund", TREASURY_FUNDS,
+        lambda: ledger.transfer_from(
+            factory_model.treasury, deployer, factory_model.treasury, TREASURY_FUNDS
+        ),
+        "deployer",
+        system.treasury,
+        "fund",
+        TREASURY_FUNDS,
     )
 
     model_id = MODEL_NAME.encode().ljust(32, b"\0")
@@ -130,9 +154,13 @@ def build_world() -> World:
         _issue(driver, system, ledger, name, funds)
         _approve(driver, system, ledger, name, pool_address, MAX_UINT256)
     # start a little into the next round
-    boa.env.timestamp = factory_model.schedule.round_start(factory_model.schedule.round_at(boa.env.timestamp) + 1) + 3_600
+    boa.env.timestamp = (
+        factory_model.schedule.round_start(factory_model.schedule.round_at(boa.env.timestamp) + 1) + 3_600
+    )
     clock.timestamp = boa.env.timestamp
-    return World(system=system, pool=pool, wallet=wallet, accounts=accounts, addr=addr, model=model, driver=driver)
+    return World(
+        system=system, pool=pool, wallet=wallet, accounts=accounts, addr=addr, model=model, driver=driver
+    )
 
 
 def _create_pool(driver: Driver, factory: Any, model_id: bytes, attester_key: bytes) -> str:
@@ -148,7 +176,14 @@ def _create_pool(driver: Driver, factory: Any, model_id: bytes, attester_key: by
         deadline=deadline,
     )
     created = driver.call(
-        "owner", factory, "create_pool", model_id, MODEL_NAME, FEE_BPS, attestation.attester, deadline,
+        "owner",
+        factory,
+        "create_pool",
+        model_id,
+        MODEL_NAME,
+        FEE_BPS,
+        attestation.attester,
+        deadline,
         attestation.signature_bytes,
     )
     assert isinstance(created, str), f"create_pool reverted during set-up: {created}"
@@ -158,10 +193,21 @@ def _create_pool(driver: Driver, factory: Any, model_id: bytes, attester_key: by
 def _issue(driver: Driver, system: System, ledger: NmrLedger, name: str, amount: int) -> None:
     """The faucet: a transfer from the deployer, who holds the premined supply."""
     driver.setup(
-        lambda: ledger.transfer(driver.addr["deployer"], driver.addr[name], amount), "deployer", system.nmr,
-        "transfer", driver.addr[name], amount,
+        lambda: ledger.transfer(driver.addr["deployer"], driver.addr[name], amount),
+        "deployer",
+        system.nmr,
+        "transfer",
+        driver.addr[name],
+        amount,
     )
 
 
 def _approve(driver: Driver, system: System, ledger: NmrLedger, name: str, spender: str, amount: int) -> None:
-    driver.setup(lambda: ledger.approve(driver.addr[name], spender, amount), name, system.nmr, "approve", spender, amount)
+    driver.setup(
+        lambda: ledger.approve(driver.addr[name], spender, amount),
+        name,
+        system.nmr,
+        "approve",
+        spender,
+        amount,
+    )

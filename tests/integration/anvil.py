@@ -56,7 +56,15 @@ class AnvilNode:
 
     def start(self, load: bool = False) -> None:
         # steps tracing: debug_traceTransaction answers with the opcodes (as when ape-foundry starts anvil)
-        args = [ANVIL, "--port", str(self.port), "--silent", "--steps-tracing", "--dump-state", str(self.state)]
+        args = [
+            ANVIL,
+            "--port",
+            str(self.port),
+            "--silent",
+            "--steps-tracing",
+            "--dump-state",
+            str(self.state),
+        ]
         if load:
             args += ["--load-state", str(self.state)]
         # npm's `anvil` is a node wrapper that spawns the real binary: a session of its own lets

@@ -14,8 +14,15 @@ def create_model_pool(project, factory, owner, deployer):
     ownership attested by the deployer."""
 
     def create(name: str, fee_bps: int = 2_000, pool_owner=None):
-        return create_attested_pool(project, factory, attester=deployer, owner=pool_owner or owner,
-                                    model_id=model_key(name), model_name=name, fee_bps=fee_bps)
+        return create_attested_pool(
+            project,
+            factory,
+            attester=deployer,
+            owner=pool_owner or owner,
+            model_id=model_key(name),
+            model_name=name,
+            fee_bps=fee_bps,
+        )
 
     return create
 

@@ -33,8 +33,9 @@ def readers(chain, aggregator):
     return MulticallReader(web3, block, str(aggregator.address)), PlainReader(web3, block)
 
 
-def test_readers__same_answers__multicall_in_few_requests(chain, factory, three_pools, aggregator, owner, settler,
-                                                        next_round):
+def test_readers__same_answers__multicall_in_few_requests(
+    chain, factory, three_pools, aggregator, owner, settler, next_round
+):
     three_pools[1].wind_down(sender=owner)  # round 1 is beta's last: settling it closes the pool
     three_pools[2].wind_down(sender=owner)  # gamma too, but round 1 stays unsettled: it still settles
     next_round()
@@ -57,7 +58,9 @@ def test_readers__same_answers__multicall_in_few_requests(chain, factory, three_
     assert batched.requests == 3 and plain.requests == 12 + 15
 
 
-def test_multicall__more_reads_than_one_request_takes__chunked_in_order(chain, factory, three_pools, aggregator):
+def test_multicall__more_reads_than_one_request_takes__chunked_in_order(
+    chain, factory, three_pools, aggregator
+):
     batched, _ = readers(chain, aggregator)
     count = 2 * MAX_CALLS_PER_REQUEST + 10
     answers = batched.read([Read(str(factory.address), POOL_AT, (i % 4,)) for i in range(count)])
@@ -68,8 +71,11 @@ def test_multicall__more_reads_than_one_request_takes__chunked_in_order(chain, f
 def test_readers__pinned_block__do_not_see_later_blocks(chain, factory, three_pools, aggregator, next_round):
     batched, plain = readers(chain, aggregator)
     next_round(2)  # later blocks: the round moves on
-    assert batched.read_one(str(factory.address), View("current_round")) == plain.read_one(
-        str(factory.address), View("current_round")) == factory.current_round() - 2
+    assert (
+        batched.read_one(str(factory.address), View("current_round"))
+        == plain.read_one(str(factory.address), View("current_round"))
+        == factory.current_round() - 2
+    )
 
 
 def test_readers__revert_or_no_code__name_the_call(chain, three_pools, aggregator):
@@ -91,7 +97,7 @@ def test_multicall__wrong_address__says_fix_the_deployments_file(chain, factory,
 
 def test_plan__without_aggregator__notes_the_slow_path(factory, three_pools, aggregator, next_round):
     next_round()
-    results = round_results(1, {"alpha": 10**16, "beta": 0, "gamma": -10**16})
+    results = round_results(1, {"alpha": 10**16, "beta": 0, "gamma": -(10**16)})
     slow = plan_settlement(factory, results)
     fast = plan_settlement(factory, results, multicall=str(aggregator.address))
     assert [item.pool for item in slow.to_settle] == [item.pool for item in fast.to_settle]

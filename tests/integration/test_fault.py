@@ -40,8 +40,15 @@ def test_settle__node_dies_after_first_batch__rerun_settles_each_pool_once(
     pools = []
     nmr.transfer(alice, 1_000 * NMR, sender=accounts[0])  # the deployer holds the premined supply
     for name in MODELS:
-        pool = create_attested_pool(project, factory, attester=accounts[0], owner=owner, model_id=model_key(name),
-                                    model_name=name, fee_bps=2_000)
+        pool = create_attested_pool(
+            project,
+            factory,
+            attester=accounts[0],
+            owner=owner,
+            model_id=model_key(name),
+            model_name=name,
+            fee_bps=2_000,
+        )
         nmr.approve(pool, 100 * NMR, sender=alice)
         pool.requestDeposit(100 * NMR, alice, alice, sender=alice)
         pools.append(pool)
@@ -50,7 +57,9 @@ def test_settle__node_dies_after_first_batch__rerun_settles_each_pool_once(
     write_round(path, 1, {name: (i - 2) * 10**16 for i, name in enumerate(MODELS)})
 
     # run 1: batches of 2 pools; the node goes down (state dumped) right after batch 1
-    plan = plan_settlement(factory, read_results(path), sender=settler, batch_size=2, multicall=deployed["multicall"])
+    plan = plan_settlement(
+        factory, read_results(path), sender=settler, batch_size=2, multicall=deployed["multicall"]
+    )
     assert plan.ok and len(plan.batches) == 3
 
     def drop_node(done: int, total: int) -> None:
@@ -75,10 +84,13 @@ def test_settle__node_dies_after_first_batch__rerun_settles_each_pool_once(
         assert settled_events(pool) == [1], pool.address
 
     # run 3: nothing left; a corrupted file sends nothing
-    assert "Nothing to settle for round 1" in invoke("settle", "--round", "1", "--results", path, "--account", "TEST::1")
+    assert "Nothing to settle for round 1" in invoke(
+        "settle", "--round", "1", "--results", path, "--account", "TEST::1"
+    )
     nonce = settler.nonce
     path.write_bytes(path.read_bytes().replace(b'"m1"', b'"m9"'))
-    result = CliRunner().invoke(cli, ["settle", "--round", "1", "--results", str(path), "--account", "TEST::1",
-                                      "--network", NETWORK])
+    result = CliRunner().invoke(
+        cli, ["settle", "--round", "1", "--results", str(path), "--account", "TEST::1", "--network", NETWORK]
+    )
     assert result.exit_code == 2 and "Results file refused, nothing sent" in result.output
     assert settler.nonce == nonce

@@ -46,8 +46,9 @@ def keyfile_wallets(accounts):
             wallet.keyfile_path.unlink(missing_ok=True)
 
 
-def test_flow__keyfile_wallets__deposit_settle_claim_verify(on_anvil, anvil_node, tmp_path, monkeypatch, project,
-                                                            accounts, keyfile_wallets):
+def test_flow__keyfile_wallets__deposit_settle_claim_verify(
+    on_anvil, anvil_node, tmp_path, monkeypatch, project, accounts, keyfile_wallets
+):
     from ape import accounts as account_manager
     from ape import config
 
@@ -65,7 +66,17 @@ def test_flow__keyfile_wallets__deposit_settle_claim_verify(on_anvil, anvil_node
         deployed = json.loads((tmp_path / "deployments" / "ethereum-local.json").read_text())
         factory = project.PoolFactory.at(deployed["factory"])
         for name in ("alpha", "beta", "gamma"):
-            run("create-pool", "--model-id", name, "--fee", "20", "--attester", "TEST::0", "--account", "TEST::3")
+            run(
+                "create-pool",
+                "--model-id",
+                name,
+                "--fee",
+                "20",
+                "--attester",
+                "TEST::0",
+                "--account",
+                "TEST::3",
+            )
         for alias in WALLETS:
             run("faucet", "--to", alias, "--amount", "1000", "--account", "TEST::0")
 
@@ -79,7 +90,14 @@ def test_flow__keyfile_wallets__deposit_settle_claim_verify(on_anvil, anvil_node
         anvil_node.set_time(factory.round_start(2))
         synthetic = synthetic_round(n_stocks=400, n_models=3, seed=11, model_ids=["alpha", "beta", "gamma"])
         inputs = synthetic.write(tmp_path / "inputs", "csv")
-        files = ["--predictions", inputs["predictions"], "--targets", inputs["targets"], "--stakes", inputs["stakes"]]
+        files = [
+            "--predictions",
+            inputs["predictions"],
+            "--targets",
+            inputs["targets"],
+            "--stakes",
+            inputs["stakes"],
+        ]
         run("score", "--round", "1", *files, "--out", tmp_path / "round-1.json", network=False)
         results = load_results(tmp_path / "round-1.json")
 

@@ -35,8 +35,15 @@ def test_gas_breakdown__first_deposit_on_anvil__adds_up_to_the_receipt(on_anvil,
     deployer, owner, alice = accounts[0], accounts[3], accounts[4]
     system = deploy_system(project, deployer)
     system.nmr.transfer(alice, 100 * NMR, sender=deployer)
-    pool = create_attested_pool(project, system.factory, attester=deployer, owner=owner,
-                                model_id=model_key("alpha"), model_name="alpha", fee_bps=1_000)
+    pool = create_attested_pool(
+        project,
+        system.factory,
+        attester=deployer,
+        owner=owner,
+        model_id=model_key("alpha"),
+        model_name="alpha",
+        fee_bps=1_000,
+    )
     system.nmr.approve(pool, 100 * NMR, sender=alice)
     receipt = pool.requestDeposit(10 * NMR, alice, alice, sender=alice)
 

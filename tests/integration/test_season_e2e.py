@@ -82,7 +82,9 @@ class Ledger:
 
 def check_conservation(pool, nmr):
     held = nmr.balanceOf(pool)
-    owed = pool.totalAssets() + pool.pending_deposit_assets() + pool.reserved_redeem_assets() + pool.fees_owed()
+    owed = (
+        pool.totalAssets() + pool.pending_deposit_assets() + pool.reserved_redeem_assets() + pool.fees_owed()
+    )
     assert held == owed, f"pool {pool.address}: holds {held}, owes {owed}"
 
 
@@ -92,8 +94,9 @@ def fee_above_mark(assets_before, assets_after, hwm, supply, fee_bps):
     return max(0, assets_after - base) * fee_bps // 10_000
 
 
-def test_season(create_pool, factory, treasury, nmr, fund, alice, bob, carol, owner, settler, deployer,
-                next_round):
+def test_season(
+    create_pool, factory, treasury, nmr, fund, alice, bob, carol, owner, settler, deployer, next_round
+):
     pools = [create_pool("steady", fee_bps=1_000), create_pool("volatile", fee_bps=2_500)]
     people = {"alice": alice, "bob": bob, "carol": carol}
     for person in people.values():
@@ -146,7 +149,12 @@ def test_season(create_pool, factory, treasury, nmr, fund, alice, bob, carol, ow
 
     def settle(pool, round_, pct):
         round_return = pct * 10**16
-        assets, supply, hwm, fee_bps = pool.totalAssets(), pool.share_supply(), pool.high_water_mark(), pool.fee_bps()
+        assets, supply, hwm, fee_bps = (
+            pool.totalAssets(),
+            pool.share_supply(),
+            pool.high_water_mark(),
+            pool.fee_bps(),
+        )
         owed, available = pool.treasury_owed(), treasury.available()
         receipt = factory.settle(pool, round_, round_return, DIGEST, sender=settler)
         # first what the treasury owes from earlier rounds, as far as it can pay it now, fee and all
@@ -227,7 +235,9 @@ def test_season(create_pool, factory, treasury, nmr, fund, alice, bob, carol, ow
             holders = sum(pool.balanceOf(p) for p in people.values())
             state = pool.pool_state()
             assert holders == pool.totalSupply()
-            assert pool.share_supply() == holders + state.unclaimed_deposit_shares + state.pending_redeem_shares
+            assert (
+                pool.share_supply() == holders + state.unclaimed_deposit_shares + state.pending_redeem_shares
+            )
 
     # the end: the settler catches up (the volatile pool closed at its last round), then everybody
     # claims and redeems everything, which converts at once in a caught-up or closed pool
@@ -237,7 +247,9 @@ def test_season(create_pool, factory, treasury, nmr, fund, alice, bob, carol, ow
             settle(pool, pool.last_settled_round() + 1, 1)
     steady, volatile = pools
     assert volatile.closure() == 1 and volatile.last_settled_round() == wind_down_round
-    assert totals["unpaid"] > 0 and totals["collected"] > 0, "the treasury never ran short, or was never collected"
+    assert totals["unpaid"] > 0 and totals["collected"] > 0, (
+        "the treasury never ran short, or was never collected"
+    )
     for name, person in people.items():
         for pool in pools:
             claim_all(name, pool)

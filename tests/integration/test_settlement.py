@@ -23,7 +23,11 @@ def funded_pools(create_model_pool, fund, alice, bob):
 
 
 def settled_events(pool, round_id):
-    return [log for log in pool.Settled.query("*", start_block=0).itertuples() if log.event_arguments["round"] == round_id]
+    return [
+        log
+        for log in pool.Settled.query("*", start_block=0).itertuples()
+        if log.event_arguments["round"] == round_id
+    ]
 
 
 def test_settle__three_pools_in_two_batches__settles_each_once(factory, funded_pools, settler, next_round):
@@ -74,13 +78,21 @@ def test_plan__return_above_cap__refused(factory, funded_pools, deployer, next_r
     assert any("alpha: return +3% exceeds the factory's cap of ±2%" in p for p in plan.problems)
 
 
-def test_plan__treasury_short__settles_and_says_what_stays_owed(project, system, owner, deployer, alice, settler,
-                                                                chain):
+def test_plan__treasury_short__settles_and_says_what_stays_owed(
+    project, system, owner, deployer, alice, settler, chain
+):
     # the `system` fixture's treasury is empty: round 1's 1 NMR gain cannot be paid, round 2's
     # settlement collects it once the treasury holds 0.6 NMR (then 0.4 NMR stays owed)
     factory = system.factory
-    pool = create_attested_pool(project, factory, attester=deployer, owner=owner, model_id=model_key("alpha"),
-                                model_name="alpha", fee_bps=0)
+    pool = create_attested_pool(
+        project,
+        factory,
+        attester=deployer,
+        owner=owner,
+        model_id=model_key("alpha"),
+        model_name="alpha",
+        fee_bps=0,
+    )
     system.nmr.transfer(alice, 100 * NMR, sender=deployer)
     system.nmr.approve(pool, 100 * NMR, sender=alice)
     pool.requestDeposit(100 * NMR, alice, alice, sender=alice)
@@ -89,8 +101,11 @@ def test_plan__treasury_short__settles_and_says_what_stays_owed(project, system,
     plan = plan_settlement(factory, round_results(1, {"alpha": 10**16}), sender=settler)
     assert plan.ok, plan.problems
     assert (plan.expected_draw, plan.expected_paid, plan.expected_owed) == (NMR, 0, NMR)
-    assert any(f"treasury {system.treasury.address} holds 0 NMR, less than round 1's gains (1 NMR)" in line
-               and "1 NMR stays owed to the pools" in line for line in plan.notes()), plan.notes()
+    assert any(
+        f"treasury {system.treasury.address} holds 0 NMR, less than round 1's gains (1 NMR)" in line
+        and "1 NMR stays owed to the pools" in line
+        for line in plan.notes()
+    ), plan.notes()
     report = execute_plan(plan, settler)
     assert (report.total_paid, report.total_unpaid) == (0, NMR)
     assert pool.treasury_owed() == NMR and pool.totalAssets() == 100 * NMR
@@ -110,24 +125,33 @@ def test_plan__treasury_short__settles_and_says_what_stays_owed(project, system,
     assert system.treasury.available() == 0
 
 
-def test_plan__winding_down__settles_up_to_its_last_round_then_skips(factory, funded_pools, owner, settler,
-                                                                    next_round):
+def test_plan__winding_down__settles_up_to_its_last_round_then_skips(
+    factory, funded_pools, owner, settler, next_round
+):
     funded_pools["alpha"].wind_down(sender=owner)  # round 1 is alpha's last
     next_round()
-    plan = plan_settlement(factory, round_results(1, {"alpha": 10**16, "beta": 0, "gamma": 0}), sender=settler)
+    plan = plan_settlement(
+        factory, round_results(1, {"alpha": 10**16, "beta": 0, "gamma": 0}), sender=settler
+    )
     assert [item.last_round for item in plan.to_settle] == [True, False, False]
-    assert any("alpha's pool" in line and "round 1 is its last: settling it closes the pool" in line
-               for line in plan.notes())
+    assert any(
+        "alpha's pool" in line and "round 1 is its last: settling it closes the pool" in line
+        for line in plan.notes()
+    )
     execute_plan(plan, settler)
     assert funded_pools["alpha"].closure() == 1  # WOUND_DOWN
 
     next_round()
-    plan = plan_settlement(factory, round_results(2, {"alpha": 10**16, "beta": 0, "gamma": 0}), sender=settler)
+    plan = plan_settlement(
+        factory, round_results(2, {"alpha": 10**16, "beta": 0, "gamma": 0}), sender=settler
+    )
     assert plan.ok and [item.model_id for item in plan.to_settle] == ["beta", "gamma"]
     assert plan.closed == [("alpha", funded_pools["alpha"].address, "wound down")]
     assert plan.pools_without_result == []
-    assert f"skip alpha: pool {funded_pools['alpha'].address} is closed (wound down); nothing more is settled" \
+    assert (
+        f"skip alpha: pool {funded_pools['alpha'].address} is closed (wound down); nothing more is settled"
         in plan.notes()
+    )
 
 
 def test_plan__pool_missing_from_results__reported(factory, funded_pools, next_round):

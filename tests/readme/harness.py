@@ -57,12 +57,17 @@ class Prompt:
 
 # every prompt the walkthrough may meet (Ape's keyfile accounts and this plugin's)
 PROMPTS = (
-    Prompt("entropy", r"Enhance the security of your account by adding additional random input:\s*$",
-           "some keys mashed at random"),
+    Prompt(
+        "entropy",
+        r"Enhance the security of your account by adding additional random input:\s*$",
+        "some keys mashed at random",
+    ),
     Prompt("show mnemonic", r"Show mnemonic\? \[Y/n\]:\s*$", "n"),
     Prompt("new passphrase", r"Create Passphrase to encrypt account:\s*$", PASSPHRASE),
     Prompt("repeat passphrase", r"Repeat for confirmation:\s*$", PASSPHRASE),
-    Prompt("passphrase", r"(Passphrase of '[^']+'[^:\n]*|Enter passphrase to unlock '[^']+'):\s*$", PASSPHRASE),
+    Prompt(
+        "passphrase", r"(Passphrase of '[^']+'[^:\n]*|Enter passphrase to unlock '[^']+'):\s*$", PASSPHRASE
+    ),
     Prompt("leave unlocked", r"Leave '[^']+' unlocked\? \[y/N\]:\s*$", "y"),
     Prompt("sign", r"Sign:\s+\[y/N\]:\s*$", "y"),
 )
@@ -90,7 +95,9 @@ def read_blocks(readme: Path) -> list[Block]:
         while start < len(lines) and not lines[start].strip():
             start += 1
         if start >= len(lines) or not re.fullmatch(r"```(sh|bash|shell)", lines[start].strip()):
-            raise ValueError(f"README.md:{number + 1}: a walkthrough marker must be followed by a ```sh block")
+            raise ValueError(
+                f"README.md:{number + 1}: a walkthrough marker must be followed by a ```sh block"
+            )
         end = start + 1
         while end < len(lines) and lines[end].strip() != "```":
             end += 1
@@ -131,20 +138,36 @@ def installed_tools_current(project: Path) -> bool:
     them to the real ones, so a `make` that rebuilt them there would rebuild the real ones (npm
     ci empties node_modules through the link): the walkthrough must not run unless they are."""
     targets = [".venv/.installed", "node_modules/.bin/anvil"]
-    return subprocess.run(["make", "-q", *targets], cwd=project, capture_output=True, check=False).returncode == 0
+    return (
+        subprocess.run(["make", "-q", *targets], cwd=project, capture_output=True, check=False).returncode
+        == 0
+    )
 
 
 def environment(home: Path) -> dict[str, str]:
     """A person's shell: no activated venv, no project tools on PATH, their own Ape folder."""
     hidden = {os.path.realpath(ROOT / ".venv" / "bin"), os.path.realpath(ROOT / "node_modules" / ".bin")}
-    path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and os.path.realpath(p) not in hidden]
+    path = [
+        p for p in os.environ.get("PATH", "").split(os.pathsep) if p and os.path.realpath(p) not in hidden
+    ]
     # keep the test run's tag (NMR_POOLS_TEST_RUN: `make test` then finds any process left alive)
-    env = {key: value for key, value in os.environ.items()
-           if key == "NMR_POOLS_TEST_RUN"
-           or not key.startswith(("APE_", "VIRTUAL_ENV", "PYTEST", "NMR_POOLS_", "MAKE", "MFLAGS"))}
-    env.update(PATH=os.pathsep.join(path), HOME=str(home), APE_DATA_FOLDER=str(home / ".ape"),
-               TERM="dumb", NO_COLOR="1", COLUMNS="80", LINES="40", PYTHONDONTWRITEBYTECODE="1",
-               VIRTUAL_ENV_DISABLE_PROMPT="1")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key == "NMR_POOLS_TEST_RUN"
+        or not key.startswith(("APE_", "VIRTUAL_ENV", "PYTEST", "NMR_POOLS_", "MAKE", "MFLAGS"))
+    }
+    env.update(
+        PATH=os.pathsep.join(path),
+        HOME=str(home),
+        APE_DATA_FOLDER=str(home / ".ape"),
+        TERM="dumb",
+        NO_COLOR="1",
+        COLUMNS="80",
+        LINES="40",
+        PYTHONDONTWRITEBYTECODE="1",
+        VIRTUAL_ENV_DISABLE_PROMPT="1",
+    )
     return env
 
 
@@ -165,8 +188,16 @@ class Shell:
     """One bash session on an 80-column pty; `run` answers each prompt like a person would."""
 
     def __init__(self, cwd: Path, env: dict[str, str]) -> None:
-        self.child = pexpect.spawn("bash", ["--noprofile", "--norc"], cwd=str(cwd), env=env, encoding="utf-8",
-                                   dimensions=(40, 80), timeout=STEP_TIMEOUT, codec_errors="replace")
+        self.child = pexpect.spawn(
+            "bash",
+            ["--noprofile", "--norc"],
+            cwd=str(cwd),
+            env=env,
+            encoding="utf-8",
+            dimensions=(40, 80),
+            timeout=STEP_TIMEOUT,
+            codec_errors="replace",
+        )
         # no echo of what is typed, a prompt to wait for; then sync on output nothing else prints
         self.child.sendline(f"stty -echo; PS1='{PROMPT}'; PS2=''; unset PROMPT_COMMAND")
         self.child.sendline("echo __walkthrough_sync__")
@@ -208,8 +239,14 @@ class BackgroundNode:
 
     def start(self) -> None:
         with self.log.open("ab") as output:
-            self.process = subprocess.Popen(["bash", "-c", self.command], cwd=self.cwd, env=self.env,
-                                            stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                ["bash", "-c", self.command],
+                cwd=self.cwd,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + NODE_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

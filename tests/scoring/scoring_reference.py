@@ -49,11 +49,11 @@ def mmc_one(prediction: pd.Series, meta_model: pd.Series, targets: pd.Series) ->
     p_g = gauss(rank(p)).values
     m_g = gauss(rank(m)).values
     total = 0.0
-    p_m = sum(a * b for a, b in zip(p_g, m_g))
+    p_m = sum(a * b for a, b in zip(p_g, m_g, strict=False))
     m_m = sum(b * b for b in m_g)
     t_values = t.values * 4 if ((t >= 0).all() and (t <= 1).all()) else t.values.copy()
     t_values = t_values - t_values.mean()
-    for a, b, c in zip(p_g, m_g, t_values):
+    for a, b, c in zip(p_g, m_g, t_values, strict=False):
         total += c * (a - b * p_m / m_m)
     return total / len(t_values)
 

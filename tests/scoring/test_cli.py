@@ -44,7 +44,9 @@ def test_score__with_meta_model(round_files, tmp_path):
     meta.to_csv(meta_path, index=False)
     result = _run(round_files, tmp_path / "r.json", "--meta-model", str(meta_path))
     assert result.exit_code == 0, result.output
-    assert {m.model_id: m.mmc for m in load_results(tmp_path / "r.json").models}["model_0002"] == pytest.approx(0, abs=1e-12)
+    assert {m.model_id: m.mmc for m in load_results(tmp_path / "r.json").models}[
+        "model_0002"
+    ] == pytest.approx(0, abs=1e-12)
 
 
 def test_score__bad_predictions_file__usage_error_and_nothing_written(round_files, tmp_path):
@@ -59,7 +61,9 @@ def test_score__bad_predictions_file__usage_error_and_nothing_written(round_file
 
 def test_score__unknown_model_in_stakes__usage_error(round_files, tmp_path):
     stakes = pd.read_csv(round_files["stakes"])
-    pd.concat([stakes, pd.DataFrame({"model": ["ghost"], "stake": [1.0]})]).to_csv(round_files["stakes"], index=False)
+    pd.concat([stakes, pd.DataFrame({"model": ["ghost"], "stake": [1.0]})]).to_csv(
+        round_files["stakes"], index=False
+    )
     out = tmp_path / "r.json"
     result = _run(round_files, out)
     assert result.exit_code == 2

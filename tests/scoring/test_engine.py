@@ -84,14 +84,29 @@ def test_score_round__payout_factor_shrinks_above_threshold(create_round):
     [
         (lambda p, t, s: (p.iloc[:0], t, s), r"predictions are empty \(0 ids x 6 models\)"),
         (lambda p, t, s: (p, t.iloc[:0], s), "targets are empty"),
-        (lambda p, t, s: (p, t.where(t.index != t.index[4], np.nan), s), r"targets must be finite; NaN/inf at ids 'n"),
-        (lambda p, t, s: (p, t.where(t.index != t.index[0], np.inf), s), r"targets must be finite; NaN/inf at ids"),
+        (
+            lambda p, t, s: (p, t.where(t.index != t.index[4], np.nan), s),
+            r"targets must be finite; NaN/inf at ids 'n",
+        ),
+        (
+            lambda p, t, s: (p, t.where(t.index != t.index[0], np.inf), s),
+            r"targets must be finite; NaN/inf at ids",
+        ),
         (lambda p, t, s: (pd.concat([p, p.iloc[:2]]), t, s), "predictions have duplicate ids: 'n"),
         (lambda p, t, s: (p, pd.concat([t, t.iloc[:1]]), s), "targets have duplicate ids: 'n"),
-        (lambda p, t, s: (p.iloc[:200], t, s), r"predictions \(200 ids\) and targets \(300 ids\) share only 200 ids"),
+        (
+            lambda p, t, s: (p.iloc[:200], t, s),
+            r"predictions \(200 ids\) and targets \(300 ids\) share only 200 ids",
+        ),
         (lambda p, t, s: (p, t * 0 + 0.5, s), "targets are constant"),
-        (lambda p, t, s: (p, t, pd.concat([s, pd.Series({"ghost": 1.0})])), "stakes name unknown models .*'ghost'"),
-        (lambda p, t, s: (p, t, s.iloc[1:]), r"stakes are missing for models \(give 0 if unstaked\): 'model_0000'"),
+        (
+            lambda p, t, s: (p, t, pd.concat([s, pd.Series({"ghost": 1.0})])),
+            "stakes name unknown models .*'ghost'",
+        ),
+        (
+            lambda p, t, s: (p, t, s.iloc[1:]),
+            r"stakes are missing for models \(give 0 if unstaked\): 'model_0000'",
+        ),
         (lambda p, t, s: (p, t, s * -1), "stakes must be finite and >= 0; bad for models 'model_0000'"),
     ],
 )
@@ -128,7 +143,12 @@ def test_results__same_inputs_same_bytes(create_round, tmp_path):
     assert encode_results(a) == encode_results(b)
     assert a.digest == b.digest == results_digest(encode_results(a))
     shuffled = create_round(seed=5)
-    c = score_round(3, shuffled.predictions.sample(frac=1, random_state=1).iloc[:, ::-1], shuffled.targets, shuffled.stakes)
+    c = score_round(
+        3,
+        shuffled.predictions.sample(frac=1, random_state=1).iloc[:, ::-1],
+        shuffled.targets,
+        shuffled.stakes,
+    )
     assert c.digest == a.digest  # row and column order do not matter
 
 
@@ -214,8 +234,11 @@ def test_synthetic_round__same_seed_same_digest_in_any_process():
     )
     digests = {
         subprocess.run(
-            [sys.executable, "-c", script], env={"PYTHONHASHSEED": str(seed), "PATH": ""},
-            capture_output=True, text=True, check=True,
+            [sys.executable, "-c", script],
+            env={"PYTHONHASHSEED": str(seed), "PATH": ""},
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         for seed in (1, 2)
     }
@@ -227,7 +250,9 @@ def test_model_statuses__constant_on_scored_ids_only__and_with_nans(create_round
     and one constant apart from its NaNs, are both "constant"; a NaN row out of range is out_of_range."""
     r = create_round(n_models=4)
     predictions = r.predictions.copy()
-    extra = pd.DataFrame(0.9, index=pd.Index(["x1", "x2"], name=predictions.index.name), columns=predictions.columns)
+    extra = pd.DataFrame(
+        0.9, index=pd.Index(["x1", "x2"], name=predictions.index.name), columns=predictions.columns
+    )
     predictions = pd.concat([predictions, extra])  # 2 ids without targets: not scored
     predictions["model_0000"] = 0.25
     predictions.loc[["x1", "x2"], "model_0000"] = 0.75  # varies only off the scored ids

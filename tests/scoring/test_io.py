@@ -97,7 +97,9 @@ def _parquet_or_skip():
 def test_read_predictions__parquet_matches_csv(tmp_path, write_csv):
     _parquet_or_skip()
     _wide().to_parquet(tmp_path / "p.parquet", index=False)
-    pd.testing.assert_frame_equal(read_predictions(tmp_path / "p.parquet"), read_predictions(write_csv("p.csv", _wide())))
+    pd.testing.assert_frame_equal(
+        read_predictions(tmp_path / "p.parquet"), read_predictions(write_csv("p.csv", _wide()))
+    )
 
 
 def test_read_predictions__parquet_unavailable__says_so(tmp_path, monkeypatch):
@@ -132,11 +134,7 @@ def test_read_predictions__csv_arrow_and_pandas_agree(tmp_path, monkeypatch):
 
     path = tmp_path / "p.csv"
     path.write_text(
-        "id,a,b,c,empty\n"
-        "007,0.30000000000000004,1,NaN,\n"
-        "n2,1e-310,0,,\n"
-        "n3,0.5,2,nan,\n"
-        '"n,4",1.0,3,0.25,\n'
+        'id,a,b,c,empty\n007,0.30000000000000004,1,NaN,\nn2,1e-310,0,,\nn3,0.5,2,nan,\n"n,4",1.0,3,0.25,\n'
     )
     monkeypatch.setattr(csv_arrow, "CSV_BLOCK_BYTES", 64)  # several blocks even for this small file
     assert io._read_csv_arrow(path, ["id", "a", "b", "c", "empty"]) is not None  # the fast path took it

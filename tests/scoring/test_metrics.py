@@ -109,7 +109,9 @@ def rounds(draw):
     if nan_share:
         column = draw(st.integers(0, k - 1))
         frame.iloc[rng.permutation(n)[: int(nan_share * n)], column] = np.nan
-    target = pd.Series(rng.choice([0.0, 0.25, 0.5, 0.75, 1.0], size=n, p=[0.05, 0.2, 0.5, 0.2, 0.05]), index=ids)
+    target = pd.Series(
+        rng.choice([0.0, 0.25, 0.5, 0.75, 1.0], size=n, p=[0.05, 0.2, 0.5, 0.2, 0.05]), index=ids
+    )
     if draw(st.booleans()):  # targets that are not in [0, 1]: no x4
         target = target * 2 - 1.5
     meta = pd.Series(np.round(rng.random(n), 2), index=ids)

@@ -14,7 +14,12 @@ CLASSIC = CONFIGS["classic-2025"]
 
 
 def test_config__classic_2025__has_the_documented_parameters():
-    assert (CLASSIC.corr_multiplier, CLASSIC.mmc_multiplier, CLASSIC.cap, CLASSIC.version) == (0.5, 2.0, 0.05, 1)
+    assert (CLASSIC.corr_multiplier, CLASSIC.mmc_multiplier, CLASSIC.cap, CLASSIC.version) == (
+        0.5,
+        2.0,
+        0.05,
+        1,
+    )
     assert CLASSIC.cap_wad == 5 * 10**16
 
 

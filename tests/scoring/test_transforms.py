@@ -70,8 +70,11 @@ def test_rank_gaussian_power__matches_pandas_and_scipy(table):
 
 @settings(max_examples=60, deadline=None)
 @given(
-    arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(1, 40)),
-           elements=st.sampled_from([0.0, -0.0, 0.1, 0.25, 0.5, 0.75, 1.0]) | st.floats(0, 1)),
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 5), st.integers(1, 40)),
+        elements=st.sampled_from([0.0, -0.0, 0.1, 0.25, 0.5, 0.75, 1.0]) | st.floats(0, 1),
+    ),
 )
 def test_gaussian_rank_rows__is_rank_then_ndtri_bit_for_bit(rows):
     from nmr_pools.scoring.transforms import gaussian_rank_rows, gaussian_rows, rank_rows
@@ -87,9 +90,15 @@ def test_normal_ndtri__scipy_bit_for_bit__table_range_and_tails():
     from nmr_pools.scoring.normal import ndtri
 
     rng = np.random.default_rng(7)
-    table = np.concatenate([((np.arange(2 * n - 1) / 2 + 1) - 0.5) / n for n in (1, 2, 3, 7, 100, 4999, 5000)])
-    tails = np.concatenate([10.0 ** rng.uniform(-300, -0.5, 5_000), 1 - 10.0 ** rng.uniform(-16, -0.5, 5_000)])
-    values = np.concatenate([table, rng.random(20_000), tails, [np.nextafter(0, 1), 0.5, np.exp(-2), np.exp(-32)]])
+    table = np.concatenate(
+        [((np.arange(2 * n - 1) / 2 + 1) - 0.5) / n for n in (1, 2, 3, 7, 100, 4999, 5000)]
+    )
+    tails = np.concatenate(
+        [10.0 ** rng.uniform(-300, -0.5, 5_000), 1 - 10.0 ** rng.uniform(-16, -0.5, 5_000)]
+    )
+    values = np.concatenate(
+        [table, rng.random(20_000), tails, [np.nextafter(0, 1), 0.5, np.exp(-2), np.exp(-32)]]
+    )
     ours = np.array([ndtri(float(v)) for v in values])
     assert ours.tobytes() == scipy_ndtri(values).tobytes()
     assert ndtri(0.0) == -np.inf and ndtri(1.0) == np.inf

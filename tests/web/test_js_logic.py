@@ -161,12 +161,16 @@ def test_pool_state__same_words_and_rounds_as_python():
                 request = rng.randrange(1, current + 1)
                 life = Lifecycle(closure, wind_down, paused, last, current, exit_opens_at=2**62, now=0)
                 cases.append(("lifecycle", [closure, wind_down, paused, last, current, request]))
-                expected.append({
-                    "text": life.words(),
-                    "lastPlayedRound": str(life.last_played_round),
-                    "redeemGroup": str(life.redeem_group()),
-                    # the status table's cell is terser: "after round 4 (2 to settle)"; the page adds "is settled"
-                    "converts": life.converts(request).replace(f"({request - 1 - last} to settle)",
-                                                               f"is settled ({request - 1 - last} to settle)"),
-                })
+                expected.append(
+                    {
+                        "text": life.words(),
+                        "lastPlayedRound": str(life.last_played_round),
+                        "redeemGroup": str(life.redeem_group()),
+                        # the status table's cell is terser: "after round 4 (2 to settle)"; the page adds "is settled"
+                        "converts": life.converts(request).replace(
+                            f"({request - 1 - last} to settle)",
+                            f"is settled ({request - 1 - last} to settle)",
+                        ),
+                    }
+                )
     assert run_js(cases) == expected

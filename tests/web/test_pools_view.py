@@ -36,7 +36,8 @@ def settle_rounds(contracts, anvil_node, settler, pools):
         digest = keccak(text=f"round {round_id}")
         open_pools = {name: pool for name, pool in pools.items() if int(pool.closure()) == 0}
         reports = [
-            (pool.address, round_id, RETURNS[name][index] * 10**15, digest) for name, pool in open_pools.items()
+            (pool.address, round_id, RETURNS[name][index] * 10**15, digest)
+            for name, pool in open_pools.items()
         ]
         receipt = contracts.factory.settle_many(reports, sender=settler)
         for name, pool in open_pools.items():
@@ -75,8 +76,13 @@ def test_page__pools_view__states_fees_prices_and_charts_without_a_wallet(
     expect(page.locator("#round-line")).to_contain_text(f"Round {current} is open")
     expect(page.locator("#pools-body tr")).to_have_count(5)
 
-    states = (("alpha", "active"), ("beta", "active"), ("gamma", "paused"), ("delta", "closed: wound down"),
-              ("epsilon", f"winding down to round {current}"))
+    states = (
+        ("alpha", "active"),
+        ("beta", "active"),
+        ("gamma", "paused"),
+        ("delta", "closed: wound down"),
+        ("epsilon", f"winding down to round {current}"),
+    )
     for name, state in states:
         pool = pools[name]
         expect(page.locator(f'#pools-body tr[data-model="{name}"] .state')).to_have_text(state)
@@ -122,19 +128,29 @@ def test_page__pools_view__states_fees_prices_and_charts_without_a_wallet(
     assert browser.console_errors == []
 
 
-def test_page__model_name_with_markup__shown_as_text(contracts, serve_page, browser, anvil_node, accounts,
-                                                    project):
+def test_page__model_name_with_markup__shown_as_text(
+    contracts, serve_page, browser, anvil_node, accounts, project
+):
     """A pool's name is chosen by whoever creates it: the page shows it, never runs it."""
     name = "<img src=x onerror=1>"
-    create_attested_pool(project, contracts.factory, attester=accounts[DEPLOYER], owner=accounts[OWNER],
-                         model_id=model_key("evil"), model_name=name, fee_bps=0)
+    create_attested_pool(
+        project,
+        contracts.factory,
+        attester=accounts[DEPLOYER],
+        owner=accounts[OWNER],
+        model_id=model_key("evil"),
+        model_name=name,
+        fee_bps=0,
+    )
     page = browser.new_page()
     open_page(page, serve_page(rpc_url=anvil_node.url))
     expect(page.locator("#pools-body").get_by_role("button", name=name, exact=True)).to_be_visible()
     expect(page.locator("#pools-body img")).to_have_count(0)
 
 
-def test_page__pool_panel__owed_nmr_and_emergency_exit(run, contracts, serve_page, browser, anvil_node, accounts):
+def test_page__pool_panel__owed_nmr_and_emergency_exit(
+    run, contracts, serve_page, browser, anvil_node, accounts
+):
     """A treasury short of a gain leaves NMR owed to the pool, shown in its panel; a pool whose
     settler is gone is closed by anyone (emergency exit) and reads as such."""
     deployer, bob, settler = accounts[DEPLOYER], accounts[BOB], accounts[SETTLER]
@@ -158,9 +174,11 @@ def test_page__pool_panel__owed_nmr_and_emergency_exit(run, contracts, serve_pag
     expect(page.locator('#pools-body tr[data-model="whale"] .state')).to_have_text("active")
     page.locator("#pools-body").get_by_role("button", name="whale", exact=True).click()
     expect(page.locator("#pool-facts")).to_contain_text(
-        "Owed by the treasury50,000 NMR of gains, drawn at the next settlement once the treasury is funded")
+        "Owed by the treasury50,000 NMR of gains, drawn at the next settlement once the treasury is funded"
+    )
     page.locator("#pools-body").get_by_role("button", name="beta", exact=True).click()
     expect(page.locator("#pool-facts")).to_contain_text(
-        "closed: emergency exit: nothing more is settled; redemptions convert at once at the final price")
+        "closed: emergency exit: nothing more is settled; redemptions convert at once at the final price"
+    )
     expect(page.locator("#pool-facts")).to_contain_text("Owed by the treasurynothing")
     assert browser.console_errors == []
