@@ -5,6 +5,8 @@ STAMP := $(VENV)/.installed
 ANVIL := node_modules/.bin/anvil
 # the delegators' web page, bundled by esbuild from web/src (npm run build)
 WEB_APP := nmr_pools/web/static/app.js
+# Ape's compiled contracts (see the rule below)
+COMPILED := .build/.compiled
 # Debian's browser for the page tests (Playwright drives it; it cannot download its own)
 CHROMIUM := /usr/bin/chromium
 # ape-foundry starts anvil itself when it is on PATH
@@ -48,11 +50,16 @@ $(CHROMIUM):
 
 env: $(STAMP) $(ANVIL) $(WEB_APP) $(CHROMIUM)
 
+# Ape's build, redone whenever any contract changes: ape-vyper does not notice a change in the
+# module `pool_ledger.vy` (it is not compiled on its own), and would keep stale pools
+$(COMPILED): $(STAMP) $(wildcard contracts/*.vy)
+	ape compile --force > /dev/null 2>&1 || ape compile --force
+	touch $(COMPILED)
+
 # lint first (seconds) and compile once (the parallel Ape runs share .build/); then the fuzzing
 # suite's two halves (different seeds) beside the rest of the suite in two halves, four
 # processes sharing the cores; then the node-level tests on anvil
-test: env lint
-	ape compile > /dev/null
+test: env lint $(COMPILED)
 	@NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory -j4 --output-sync=target test-fuzz-a test-fuzz-b test-suite-a test-suite-b \
 		&& NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory test-anvil; \
 	status=$$?; python -m tests.processes --check $(RUN_ID) || status=1; exit $$status
@@ -95,7 +102,7 @@ test-long: env
 mutants: env
 	python -m tests.fuzz.mutants
 
-demo: env
+demo: env $(COMPILED)
 	ape run demo --verbosity WARNING
 
 # the local chain of the README's walkthrough, in the foreground: Ctrl-C stops it and saves its state
@@ -103,7 +110,7 @@ demo: env
 chain: $(STAMP) $(ANVIL)
 	ape pools node
 
-bench: env
+bench: env $(COMPILED)
 	APE_FOUNDRY_HOST=auto ape run bench_gas --network ethereum:local:foundry
 	APE_FOUNDRY_HOST=auto ape run bench_settle --network ethereum:local:foundry
 	python bench/bench_scoring.py

@@ -1,7 +1,7 @@
 // One account's NMR balance and its position in every pool: shares, what is pending and
 // claimable, and the best/worst case of the rounds in flight (as `ape pools status --account`).
 
-import { position } from "./preview.js";
+import { position } from "./request_preview.js";
 
 // field -> [view function, extra argument after the account]
 const POSITION_VIEWS = {

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { formatFee, formatNmr, parseFee, parseNmr } from "../src/amounts.js";
 import { allowanceStep } from "../src/approvals.js";
 import { poolState } from "../src/pool_fields.js";
-import { bounds, lastPlayedRound, redeemGroup, toAssets, toShares, whenConverts } from "../src/preview.js";
+import { bounds, lastPlayedRound, redeemGroup, toAssets, toShares, whenConverts } from "../src/request_preview.js";
 
 const big = (value) => BigInt(value);
 const str = (value) => (typeof value === "bigint" ? value.toString() : value);

@@ -3,7 +3,7 @@
 
 import { formatNmr } from "../amounts.js";
 import { el, fill } from "../dom.js";
-import { whenConverts } from "../preview.js";
+import { whenConverts } from "../request_preview.js";
 
 export function claimableLines(position) {
   const lines = [];

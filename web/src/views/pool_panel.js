@@ -5,7 +5,7 @@
 import { formatFee, formatNmr, formatPrice, parseNmr } from "../amounts.js";
 import { priceChart } from "../chart.js";
 import { el, fill } from "../dom.js";
-import { previewDeposit, previewRedeem, whenConverts } from "../preview.js";
+import { previewDeposit, previewRedeem, whenConverts } from "../request_preview.js";
 import { feeText, roomText } from "./pools_view.js";
 
 /** The state, and what it means for the holders (DESIGN.md §5). */
