@@ -18,12 +18,13 @@ RUN_ID := $(shell date +%s%N)
 FUZZ := python -m pytest tests/fuzz/test_pool_machine.py -q -p no:cacheprovider -p no:ape_test
 
 
-.PHONY: env lint test test-suite-a test-suite-b test-fuzz-a test-fuzz-b test-fast test-anvil test-long mutants demo chain bench clean help
+.PHONY: env lint fuzz test test-suite-a test-suite-b test-fuzz-a test-fuzz-b test-fast test-anvil test-long mutants demo chain bench clean help
 
 help:
 	@echo "make demo       deploy on the in-process chain and run a tournament season (writes out/demo/)"
 	@echo "make test       lint, then the whole suite: in-process chain, then the integration tests on anvil"
 	@echo "make lint       ruff check and ruff format --check"
+	@echo "make fuzz       the fuzzing suite's ci profile alone on both cores (>= 20,000 steps)"
 	@echo "make test-long  the fuzzing suite with 10x more histories (~210,000 steps)"
 	@echo "make mutants    plant known bugs in a copy of the contracts; the fuzzer must catch each"
 	@echo "make chain      the project's local chain (anvil on 127.0.0.1:8545, state kept in .chain/)"
@@ -69,11 +70,18 @@ lint: env
 	ruff check .
 	ruff format --check .
 
+# histories per half: `make test` runs half of the ci profile beside the rest of the suite (its
+# 15-minute budget); `make fuzz` runs the whole ci profile (≥ 20,000 steps) on both cores alone
+HALF ?= 30
 test-fuzz-a: env
-	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),600,60) $(FUZZ) --hypothesis-seed=1
+	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),600,$(HALF)) $(FUZZ) --hypothesis-seed=1
 
 test-fuzz-b: env
-	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),600,60) $(FUZZ) --hypothesis-seed=2
+	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),600,$(HALF)) $(FUZZ) --hypothesis-seed=2
+
+# the whole ci profile (120 histories, ≥ 20,000 steps) as two halves, one per core
+fuzz: env
+	@$(MAKE) --no-print-directory -j2 --output-sync=target HALF=60 test-fuzz-a test-fuzz-b
 
 # everything but the fuzzing machine on the in-process chain, in two halves of about equal time
 # (the anvil tests among them start their own nodes on free ports)
@@ -81,8 +89,10 @@ SUITE := ape test -q -p no:cacheprovider --durations=5
 test-suite-a: env
 	$(SUITE) tests/cli tests/contracts tests/scoring
 
+# (the end-to-end season runs once, on anvil: make test-anvil)
 test-suite-b: env
-	$(SUITE) tests/integration tests/web tests/readme tests/fuzz/test_deployment_parity.py
+	$(SUITE) tests/integration tests/web tests/readme tests/fuzz/test_deployment_parity.py \
+		--deselect tests/integration/test_season_e2e.py::test_season
 
 # the end-to-end season and the settlement library again, on a real node (ape-foundry starts a
 # throwaway anvil on a free port: APE_FOUNDRY_HOST=auto, so `make chain`'s node is never touched);

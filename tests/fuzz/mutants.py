@@ -122,8 +122,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "PayoutTreasury.vy",
         (
             (
-                "    paid: uint256 = min(amount, staticcall INumeraire(self.nmr).balanceOf(self))\n",
-                '    assert staticcall INumeraire(self.nmr).balanceOf(self) >= amount, "treasury: insufficient NMR"\n    paid: uint256 = amount\n',
+                "    paid: uint256 = min(amount, staticcall INumeraire(nmr).balanceOf(self))\n",
+                '    assert staticcall INumeraire(nmr).balanceOf(self) >= amount, "treasury: insufficient NMR"\n    paid: uint256 = amount\n',
             ),
         ),
     ),
@@ -134,7 +134,7 @@ MUTANTS: tuple[Mutant, ...] = (
         (
             (
                 '    assert stall_gap >= MIN_STALL_GAP, "factory: stall gap below 30 days"',
-                '    assert stall_gap >= self.round_length, "factory: stall gap below 30 days"',
+                '    assert stall_gap >= round_length, "factory: stall gap below 30 days"',
             ),
         ),
     ),

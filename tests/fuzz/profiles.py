@@ -1,8 +1,9 @@
 """Hypothesis profiles of the fuzzing suite, and the count of what ran.
 
 Profiles (choose with `NMR_POOLS_PROFILE=ci|long|smoke`, default `ci`):
-- `ci`: 120 histories of up to 200 steps (~180 on average: ≥ 20,000 steps), what `make test`
-  runs, split over the machine's two cores (`NMR_POOLS_EXAMPLES=60` per process, different seeds);
+- `ci`: 120 histories of up to 200 steps (~180 on average: ≥ 20,000 steps), split over the
+  machine's two cores (`make fuzz`: `NMR_POOLS_EXAMPLES=60` per process, different seeds);
+  `make test` runs half of it (30 per process) beside the rest of the suite;
 - `long`: 10x the steps of `ci` (`make test-long`);
 - `smoke`: a quick look while editing the machine (not for CI).
 `NMR_POOLS_EXAMPLES=N` overrides the number of histories (one process's share of a profile);
