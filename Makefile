@@ -57,12 +57,12 @@ $(COMPILED): $(STAMP) $(wildcard contracts/*.vy)
 	ape compile --force > /dev/null 2>&1 || ape compile --force
 	touch $(COMPILED)
 
-# lint first (seconds) and compile once (the parallel Ape runs share .build/); then the fuzzing
-# suite's two halves (different seeds) beside the rest of the suite in two halves, four
-# processes sharing the cores; then the node-level tests on anvil
+# lint first (seconds) and compile once (the parallel Ape runs share .build/); then one half of
+# the fuzzer's ci profile (seed 2: the seed-1 half runs several times longer, see bench/fuzz.md;
+# `make fuzz` runs both), the suite in two halves and the node-level tests on anvil, four
+# processes sharing the cores
 test: env lint $(COMPILED)
-	@NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory -j4 --output-sync=target test-fuzz-a test-fuzz-b test-suite-a test-suite-b \
-		&& NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory test-anvil; \
+	@NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory -j4 --output-sync=target test-fuzz-b test-suite-a test-suite-b test-anvil; \
 	status=$$?; python -m tests.processes --check $(RUN_ID) || status=1; exit $$status
 
 # ruff's checks and formatting (configured in pyproject.toml)
@@ -87,11 +87,11 @@ fuzz: env
 # (the anvil tests among them start their own nodes on free ports)
 SUITE := ape test -q -p no:cacheprovider --durations=5
 test-suite-a: env
-	$(SUITE) tests/cli tests/contracts tests/scoring
+	$(SUITE) tests/cli
 
 # (the end-to-end season runs once, on anvil: make test-anvil)
 test-suite-b: env
-	$(SUITE) tests/integration tests/web tests/readme tests/fuzz/test_deployment_parity.py \
+	$(SUITE) tests/integration tests/web tests/readme tests/contracts tests/scoring tests/fuzz/test_deployment_parity.py \
 		--deselect tests/integration/test_season_e2e.py::test_season
 
 # the end-to-end season and the settlement library again, on a real node (ape-foundry starts a
