@@ -18,7 +18,7 @@ RUN_ID := $(shell date +%s%N)
 FUZZ := python -m pytest tests/fuzz/test_pool_machine.py -q -p no:cacheprovider -p no:ape_test
 
 
-.PHONY: env lint fuzz test test-suite-a test-suite-b test-fuzz-a test-fuzz-b test-fast test-anvil test-long mutants demo chain bench clean help
+.PHONY: env lint fuzz test test-suite-a test-suite-b test-suite-c test-fuzz-a test-fuzz-b test-fast test-anvil test-long mutants demo chain bench clean help
 
 help:
 	@echo "make demo       deploy on the in-process chain and run a tournament season (writes out/demo/)"
@@ -59,10 +59,10 @@ $(COMPILED): $(STAMP) $(wildcard contracts/*.vy)
 
 # lint first (seconds) and compile once (the parallel Ape runs share .build/); then one half of
 # the fuzzer's ci profile (seed 2: the seed-1 half runs several times longer, see bench/fuzz.md;
-# `make fuzz` runs both), the suite in two halves and the node-level tests on anvil, four
+# `make fuzz` runs both), the suite in three parts and the node-level tests on anvil, five
 # processes sharing the cores
 test: env lint $(COMPILED)
-	@NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory -j4 --output-sync=target test-fuzz-b test-suite-a test-suite-b test-anvil; \
+	@NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory -j5 --output-sync=target test-fuzz-b test-suite-a test-suite-c test-suite-b test-anvil; \
 	status=$$?; python -m tests.processes --check $(RUN_ID) || status=1; exit $$status
 
 # ruff's checks and formatting (configured in pyproject.toml)
@@ -87,7 +87,13 @@ fuzz: env
 # (the anvil tests among them start their own nodes on free ports)
 SUITE := ape test -q -p no:cacheprovider --durations=5
 test-suite-a: env
-	$(SUITE) tests/cli
+	$(SUITE) tests/cli/test_settle.py tests/cli/test_safety_and_ownership.py tests/cli/test_wind_down_and_exit.py \
+		tests/cli/test_signing.py tests/cli/test_environment.py
+
+# the other CLI tests (every file of tests/cli is in one of the two lists)
+test-suite-c: env
+	$(SUITE) tests/cli/test_pools.py tests/cli/test_attest.py tests/cli/test_readable.py tests/cli/test_local_chain.py \
+		tests/cli/test_history.py tests/cli/test_tables.py tests/cli/test_deploy.py
 
 # (the end-to-end season runs once, on anvil: make test-anvil)
 test-suite-b: env
