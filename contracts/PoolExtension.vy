@@ -505,7 +505,7 @@ def pending_requests(controller: address, redeem_side: bool) -> DynArray[uint256
     result: DynArray[uint256[2], ledger.MAX_OPEN_REQUESTS] = []
     header: uint256 = ledger._requests[controller][side]
     for i: uint256 in range(header >> 240, (header >> 224) % 2**16, bound=ledger.MAX_OPEN_REQUESTS):
-        entry: uint256 = ledger._entries[controller][side][i]
+        entry: uint256 = ledger._entry_at(controller, side, i, header)
         if entry % 2**128 > 0 and not ledger._is_converted(entry >> 128, side, state):
             result.append([entry >> 128, entry % 2**128])
     return result

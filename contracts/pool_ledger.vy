@@ -60,6 +60,10 @@ MAX_OPEN_REQUESTS: constant(uint256) = 64
 # request queue sides
 DEPOSIT_SIDE: constant(uint256) = 0
 REDEEM_SIDE: constant(uint256) = 1
+# a queue header: the bits below the flag hold the entry at index 0; the flag says that the
+# claimable pair of a controller with queued requests is not zero
+INLINE_BITS: constant(uint256) = 168
+CLAIMABLE_FLAG: constant(uint256) = 1 << INLINE_BITS
 # no deposit converts below this price (WAD: 1e-6 NMR per share); a settlement that leaves the
 # price below it closes the pool as depleted. It bounds shares per NMR wei by 1e6.
 MIN_PRICE: constant(uint256) = 10**12
@@ -133,12 +137,17 @@ _redeem_groups: HashMap[uint256, uint256]
 
 # ---- storage: per controller ----
 
-# per side: queue head (16) | queue tail (16) | claimable in (112) | claimable out (112); the
-# claimable pair of a converted deposit is (NMR requested, shares bought), of a redemption
-# (shares redeemed, NMR they are worth)
+# per side: queue head (16) | queue tail (16) | claimable flag (bit 168: while requests are
+# queued, the controller's claimable pair is not zero; an empty queue's header has no flag and
+# its pair is read) | the queue's entry at index 0, inline while it is queued (round 40 |
+# amount 128). A new requester's first request is one fresh slot, a claim that takes
+# everything never writes its claimable pair, and a caught-up conversion writes only the pair
 _requests: HashMap[address, HashMap[uint256, uint256]]
-# the open requests of a controller and side, oldest first: round (128) | amount (128)
+# the open requests of a controller and side at index >= 1, oldest first: round (128) | amount (128)
 _entries: HashMap[address, HashMap[uint256, HashMap[uint256, uint256]]]
+# per side: claimable in (128) | claimable out (128); of a converted deposit (NMR requested,
+# shares bought), of a redemption (shares redeemed, NMR they are worth)
+_claimable: HashMap[address, HashMap[uint256, uint256]]
 # ERC-7540 operators: controller -> operator -> approved
 isOperator: public(HashMap[address, HashMap[address, bool]])
 
@@ -512,20 +521,29 @@ def _performance_fee(assets_before: uint256, assets_after: uint256, fee_bps: uin
 
 
 @internal
-def _enqueue(controller: address, side: uint256, request_round: uint256, amount: uint256):
-    # requests of one round share one entry; rounds only grow, so only the tail can match.
-    # Converted entries at the head are moved to the claimable pair first, keeping the queue short
-    header: uint256 = self._checkpoint(controller, side)
-    head: uint256 = header >> 240
-    tail: uint256 = (header >> 224) % 2**16
-    if tail > head:
-        last: uint256 = self._entries[controller][side][tail - 1]
-        if last >> 128 == request_round:
-            self._entries[controller][side][tail - 1] = self._add_low(last, amount)
-            return
-    assert tail - head < MAX_OPEN_REQUESTS, "pool: too many open requests"
-    self._entries[controller][side][tail] = self._pair(request_round, amount)
-    self._requests[controller][side] = self._header(head, tail + 1, header % 2**224)
+@view
+def _entry_at(controller: address, side: uint256, index: uint256, header: uint256) -> uint256:
+    # the queue entry at `index` as round << 128 | amount: index 0 lives in the header
+    if index == 0:
+        return header % CLAIMABLE_FLAG
+    return self._entries[controller][side][index]
+
+
+@internal
+def _put_entry(controller: address, side: uint256, index: uint256, header: uint256, entry: uint256) -> uint256:
+    # write the entry at `index`; returns the header, which holds the entry at index 0 (the
+    # caller stores the header)
+    if index == 0:
+        return header >> INLINE_BITS << INLINE_BITS | self._field(entry >> 128, 40) << 128 | entry % 2**128
+    self._entries[controller][side][index] = entry
+    return header
+
+
+@internal
+@pure
+def _header(head: uint256, tail: uint256, low_bits: uint256) -> uint256:
+    # queue head (16) | tail (16) | `low_bits`: the claimable flag and the inline entry
+    return self._field(head, 16) << 240 | self._field(tail, 16) << 224 | low_bits
 
 
 @internal
@@ -536,23 +554,72 @@ def _add_low(word: uint256, amount: uint256) -> uint256:
 
 @internal
 @pure
-def _header(head: uint256, tail: uint256, claimable: uint256) -> uint256:
-    # queue head (16) | tail (16) | claimable in (112) | claimable out (112)
-    return self._field(head, 16) << 240 | self._field(tail, 16) << 224 | claimable
+def _queued(header: uint256) -> bool:
+    # the queue holds entries: tail > head
+    return (header >> 224) % 2**16 > header >> 240
 
 
 @internal
-@pure
-def _claimable_pair(claim_in: uint256, claim_out: uint256) -> uint256:
-    return self._field(claim_in, 112) << 112 | self._field(claim_out, 112)
+@view
+def _stored_pair(controller: address, side: uint256, header: uint256) -> uint256:
+    # the stored claimable pair (in << 128 | out). While requests are queued the header's flag
+    # says whether it is zero (then it is not read); with an empty queue it is read
+    if header & CLAIMABLE_FLAG == 0 and self._queued(header):
+        return 0
+    return self._claimable[controller][side]
+
+
+@internal
+def _store_claimable(controller: address, side: uint256, header: uint256, stored: uint256, claim_in: uint256, claim_out: uint256) -> uint256:
+    # store the claimable pair if it changed (`stored`: its value before); returns `header`
+    # with its flag in step, for the caller to store: a claim that takes everything and a
+    # caught-up conversion into an empty queue never write the header for it
+    pair: uint256 = self._pair(claim_in, claim_out)
+    if pair != stored:
+        self._claimable[controller][side] = pair
+    if pair != 0 and self._queued(header):
+        return header | CLAIMABLE_FLAG
+    return header & ~CLAIMABLE_FLAG
+
+
+@internal
+def _enqueue(controller: address, side: uint256, request_round: uint256, amount: uint256):
+    # requests of one round share one entry; rounds only grow, so only the tail can match.
+    # Converted entries at the head are moved to the claimable pair first, keeping the queue short
+    header: uint256 = 0
+    stored: uint256 = 0
+    total_in: uint256 = 0
+    total_out: uint256 = 0
+    header, stored, total_in, total_out = self._checkpoint(controller, side)
+    head: uint256 = header >> 240
+    tail: uint256 = (header >> 224) % 2**16
+    appended: bool = True
+    if tail > head:
+        last: uint256 = self._entry_at(controller, side, tail - 1, header)
+        if last >> 128 == request_round:
+            header = self._put_entry(controller, side, tail - 1, header, self._add_low(last, amount))
+            appended = False
+    if appended:
+        assert tail - head < MAX_OPEN_REQUESTS, "pool: too many open requests"
+        header = self._put_entry(controller, side, tail, header, self._pair(request_round, amount))
+        header = self._header(head, tail + 1, header % 2**224)
+    self._requests[controller][side] = self._store_claimable(
+        controller, side, header, stored, (stored >> 128) + total_in, stored % 2**128 + total_out
+    )
 
 
 @internal
 def _add_claimable(controller: address, side: uint256, amount_in: uint256, amount_out: uint256):
-    header: uint256 = self._checkpoint(controller, side)
-    claim_in: uint256 = (header >> 112) % 2**112 + amount_in
-    claim_out: uint256 = header % 2**112 + amount_out
-    self._requests[controller][side] = header >> 224 << 224 | self._claimable_pair(claim_in, claim_out)
+    header: uint256 = 0
+    stored: uint256 = 0
+    total_in: uint256 = 0
+    total_out: uint256 = 0
+    header, stored, total_in, total_out = self._checkpoint(controller, side)
+    updated: uint256 = self._store_claimable(
+        controller, side, header, stored, (stored >> 128) + total_in + amount_in, stored % 2**128 + total_out + amount_out
+    )
+    if updated != header:
+        self._requests[controller][side] = updated
 
 
 @internal
@@ -564,16 +631,22 @@ def _cancel(controller: address, side: uint256, request_id: uint256, state: Stat
     head: uint256 = header >> 240
     tail: uint256 = (header >> 224) % 2**16
     for i: uint256 in range(head, tail, bound=MAX_OPEN_REQUESTS):
-        entry: uint256 = self._entries[controller][side][i]
+        entry: uint256 = self._entry_at(controller, side, i, header)
         amount: uint256 = entry % 2**128
         if entry >> 128 == request_id and amount > 0:
             if i == tail - 1:
                 # the newest entry: drop it
-                self._entries[controller][side][i] = 0
-                self._requests[controller][side] = self._header(head, tail - 1, header % 2**224)
+                header = self._put_entry(controller, side, i, header, 0)
+                header = self._header(head, tail - 1, header % 2**224)
+                if not self._queued(header):
+                    # the flag speaks only for a queued header
+                    header &= ~CLAIMABLE_FLAG
+                self._requests[controller][side] = header
             else:
                 # an older entry (only in a closed pool): leave an empty marker
-                self._entries[controller][side][i] = request_id << 128
+                header = self._put_entry(controller, side, i, header, request_id << 128)
+                if i == 0:
+                    self._requests[controller][side] = header
             return amount
     raise "pool: nothing pending to cancel"
 
@@ -588,7 +661,7 @@ def _scan(controller: address, side: uint256, state: State) -> (uint256, uint256
     total_out: uint256 = 0
     new_head: uint256 = head
     for i: uint256 in range(head, (header >> 224) % 2**16, bound=MAX_OPEN_REQUESTS):
-        entry: uint256 = self._entries[controller][side][i]
+        entry: uint256 = self._entry_at(controller, side, i, header)
         entry_round: uint256 = entry >> 128
         if not self._is_converted(entry_round, side, state):
             break
@@ -608,27 +681,31 @@ def _scan(controller: address, side: uint256, state: State) -> (uint256, uint256
 
 
 @internal
-def _checkpoint(controller: address, side: uint256) -> uint256:
-    # move the controller's converted requests into its claimable pair; returns the header
+def _checkpoint(controller: address, side: uint256) -> (uint256, uint256, uint256, uint256):
+    # take the controller's converted requests out of its queue: returns the header (stored),
+    # the stored claimable pair (read through the header as it was) and what the converted
+    # requests add to it (in, out); the caller stores the pair
     state: State = self._load_state()
     header: uint256 = 0
     new_head: uint256 = 0
     total_in: uint256 = 0
     total_out: uint256 = 0
     header, new_head, total_in, total_out = self._scan(controller, side, state)
+    stored: uint256 = self._stored_pair(controller, side, header)
     head: uint256 = header >> 240
     if new_head == head:
-        return header
-    for i: uint256 in range(head, new_head, bound=MAX_OPEN_REQUESTS):
+        return header, stored, total_in, total_out
+    for i: uint256 in range(max(head, 1), new_head, bound=MAX_OPEN_REQUESTS):
+        # (index 0 is inline: the new header drops it)
         self._entries[controller][side][i] = 0
     tail: uint256 = (header >> 224) % 2**16
-    claimable: uint256 = self._claimable_pair((header >> 112) % 2**112 + total_in, header % 2**112 + total_out)
     if new_head == tail:
-        header = claimable
+        # empty: the flag speaks only for a queued header
+        header = 0
     else:
-        header = self._header(new_head, tail, claimable)
+        header = self._header(new_head, tail, header & CLAIMABLE_FLAG)
     self._requests[controller][side] = header
-    return header
+    return header, stored, total_in, total_out
 
 
 @internal
@@ -639,7 +716,8 @@ def _claimable_view(controller: address, side: uint256) -> (uint256, uint256):
     total_in: uint256 = 0
     total_out: uint256 = 0
     header, new_head, total_in, total_out = self._scan(controller, side, self._load_state())
-    return (header >> 112) % 2**112 + total_in, header % 2**112 + total_out
+    stored: uint256 = self._stored_pair(controller, side, header)
+    return (stored >> 128) + total_in, stored % 2**128 + total_out
 
 
 @internal
@@ -649,7 +727,7 @@ def _pending_amount(controller: address, side: uint256, request_id: uint256) -> 
         return 0
     header: uint256 = self._requests[controller][side]
     for i: uint256 in range(header >> 240, (header >> 224) % 2**16, bound=MAX_OPEN_REQUESTS):
-        entry: uint256 = self._entries[controller][side][i]
+        entry: uint256 = self._entry_at(controller, side, i, header)
         if entry >> 128 == request_id:
             return entry % 2**128
     return 0
@@ -664,9 +742,13 @@ def _claim(side: uint256, amount: uint256, amount_is_in: bool, receiver: address
     # shares of a redemption) or of its "out" side; returns the other side's amount
     self._check_caller_for(controller)
     assert receiver != empty(address), "pool: zero receiver"
-    header: uint256 = self._checkpoint(controller, side)
-    claim_in: uint256 = (header >> 112) % 2**112
-    claim_out: uint256 = header % 2**112
+    header: uint256 = 0
+    stored: uint256 = 0
+    total_in: uint256 = 0
+    total_out: uint256 = 0
+    header, stored, total_in, total_out = self._checkpoint(controller, side)
+    claim_in: uint256 = (stored >> 128) + total_in
+    claim_out: uint256 = stored % 2**128 + total_out
     used_in: uint256 = amount
     used_out: uint256 = amount
     if amount_is_in:
@@ -681,7 +763,9 @@ def _claim(side: uint256, amount: uint256, amount_is_in: bool, receiver: address
         if amount < claim_out:
             # round up: the claim used up is never understated
             used_in = math._mul_div(amount, claim_in, claim_out, True)
-    self._requests[controller][side] = header >> 224 << 224 | self._claimable_pair(claim_in - used_in, claim_out - used_out)
+    updated: uint256 = self._store_claimable(controller, side, header, stored, claim_in - used_in, claim_out - used_out)
+    if updated != header:
+        self._requests[controller][side] = updated
     state: State = self._load_state()
     if side == DEPOSIT_SIDE:
         # used_in NMR of deposits buys used_out shares, minted to the receiver now

@@ -74,12 +74,15 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         _owed            fees_owed << 128 | treasury_owed
         _settings        high_water_mark << 128 | fee_bps << 112 | pending_fee_bps << 96
                          | pending_fee_round << 56 | wind_down_round << 16
-        groups           in << 128 | out;  queue entries  round << 128 | amount
-        queue headers    head << 240 | tail << 224 | claimable in << 112 | claimable out
+        groups           in << 128 | out;  queue entries (index >= 1)  round << 128 | amount
+        queue headers    head << 240 | tail << 224 | (queued and claimable pair not zero) << 168
+                         | the entry at index 0 (round << 128 | amount)
+        claimable pairs  in << 128 | out
     """
     factory = pool.factory
     entries: dict[str, dict[int, dict[int, int]]] = {}
     headers: dict[str, dict[int, int]] = {}
+    claimable_words: dict[str, dict[int, int]] = {}
     claimables = {
         DEPOSIT_SIDE: (pool.claimable_deposit_assets, pool.claimable_deposit_shares),
         REDEEM_SIDE: (pool.claimable_redeem_shares, pool.claimable_redeem_assets),
@@ -89,19 +92,25 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
     }
     for controller in controllers:
         for side, (ins, outs) in claimables.items():
+            claimable = ins.get(controller, 0) << 128 | outs.get(controller, 0)
+            if claimable:
+                claimable_words.setdefault(controller, {})[side] = claimable
             queue = pool.queues.get((controller, side))
             head, tail = (queue.head, queue.tail) if queue is not None else (0, 0)
-            header = head << 240 | tail << 224 | ins.get(controller, 0) << 112 | outs.get(controller, 0)
-            if header:
-                headers.setdefault(controller, {})[side] = header
+            words = {}
             if queue is not None:
                 words = {
                     queue.head + i: entry_round << 128 | amount
                     for i, (entry_round, amount) in enumerate(queue.entries)
-                    if entry_round << 128 | amount
                 }
-                if words:
-                    entries.setdefault(controller, {})[side] = words
+            # the entry at index 0 lives in the header, the others in `_entries`
+            flag = int(claimable != 0 and tail > head)  # the flag speaks only for a queued header
+            header = head << 240 | tail << 224 | flag << 168 | words.pop(0, 0)
+            if header:
+                headers.setdefault(controller, {})[side] = header
+            words = {index: word for index, word in words.items() if word}
+            if words:
+                entries.setdefault(controller, {})[side] = words
     operators: dict[str, dict[str, bool]] = {}
     for controller, operator in pool.operators:
         operators.setdefault(controller, {})[operator] = True
@@ -139,6 +148,7 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         "ledger._redeem_groups": _pairs(pool.redeem_group_shares, pool.redeem_group_assets),
         "ledger._requests": headers,
         "ledger._entries": entries,
+        "ledger._claimable": claimable_words,
         "ledger.isOperator": operators,
     }
 

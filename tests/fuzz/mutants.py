@@ -150,8 +150,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "pool_ledger.vy",
         (
             (
-                '    self._check_caller_for(controller)\n    assert receiver != empty(address), "pool: zero receiver"\n    header: uint256 = self._checkpoint(controller, side)',
-                '    self._check_caller_for(controller)\n    assert receiver != empty(address) or side == REDEEM_SIDE, "pool: zero receiver"\n    header: uint256 = self._checkpoint(controller, side)',
+                '    self._check_caller_for(controller)\n    assert receiver != empty(address), "pool: zero receiver"\n    header: uint256 = 0',
+                '    self._check_caller_for(controller)\n    assert receiver != empty(address) or side == REDEEM_SIDE, "pool: zero receiver"\n    header: uint256 = 0',
             ),
         ),
     ),
@@ -226,6 +226,23 @@ MUTANTS: tuple[Mutant, ...] = (
         "a getter unpacks the wrong half of its word (treasury_owed reads the fees owed)",
         "PoolExtension.vy",
         (("    return ledger._owed % 2**128", "    return ledger._owed >> 128"),),
+    ),
+    Mutant(
+        "M19",
+        "with requests queued, the header's claimable flag is ignored (a claimable pair left beside queued requests reads as zero)",
+        "pool_ledger.vy",
+        (
+            (
+                "    if header & CLAIMABLE_FLAG == 0 and self._queued(header):",
+                "    if self._queued(header):",
+            ),
+        ),
+    ),
+    Mutant(
+        "M20",
+        "a claimable pair left beside queued requests does not set the header's flag",
+        "pool_ledger.vy",
+        (("        return header | CLAIMABLE_FLAG", "        return header & ~CLAIMABLE_FLAG"),),
     ),
 )
 
