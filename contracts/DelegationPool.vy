@@ -92,18 +92,25 @@ EXTENSION: public(immutable(address))
 
 
 @deploy
-def __init__(extension: address):
+def __init__(extension: address, factory: address, asset: address, treasury: address, genesis: uint256, round_length: uint256):
     """
-    @notice Deploys the implementation. It can never be initialized or used itself.
-    @param extension The PoolExtension every pool of this implementation delegates to.
+    @notice Deploys the implementation (the factory does, from a blueprint, with its own
+            schedule and addresses: every clone reads them from this code, not from storage).
+            It can never be initialized or used itself.
+    @param extension The PoolExtension every pool of this implementation delegates to (deployed
+           with the same factory, asset, treasury and schedule).
+    @param factory The factory that clones, initialises and settles the pools.
+    @param asset The NMR token.
+    @param treasury The PayoutTreasury gains are drawn from.
+    @param genesis Start of round 0 (timestamp).
+    @param round_length Seconds per round.
     """
     assert extension != empty(address), "pool: zero extension"
     ownable.__init__()
     ownable_2step.__init__()
     erc20.__init__("NMR Delegation Pool", "dNMR", 18, "NMR Delegation Pool", "1")
+    ledger.__init__(factory, asset, treasury, genesis, round_length)
     EXTENSION = extension
-    # factory 0: nobody can settle it
-    ledger._config = 1 << 32  # marks it initialised; a zero round length makes its clock views revert
 
 
 @external
@@ -140,12 +147,10 @@ def requestDeposit(assets: uint256, controller: address, owner: address) -> uint
     assert controller != empty(address), "pool: zero controller"
     ledger._check_caller_for(owner)
     ledger._check_caller_for(controller)
-    asset_and_limit: uint256 = ledger._asset_and_limit
-    limit: uint256 = asset_and_limit & ledger.UNLIMITED
-    if limit != ledger.UNLIMITED:
-        assert state.total_assets + state.pending_deposit_assets + assets <= limit, "pool: deposit limit exceeded"
-    asset: address = convert(asset_and_limit >> ledger.LIMIT_BITS, address)
-    assert extcall ledger.INumeraire(asset).transferFrom(owner, self, assets), "pool: NMR transfer failed"
+    limit_complement: uint256 = ledger._deposit_limit_complement
+    if limit_complement != 0:
+        assert state.total_assets + state.pending_deposit_assets + assets <= ledger.UNLIMITED - limit_complement, "pool: deposit limit exceeded"
+    assert extcall ledger.INumeraire(ledger.ASSET).transferFrom(owner, self, assets), "pool: NMR transfer failed"
 
     request_round: uint256 = ledger._current_round()
     if request_round <= state.last_settled_round + 1:
@@ -229,7 +234,7 @@ def cancelDepositRequest(request_id: uint256, controller: address, receiver: add
     ledger._deposit_groups[request_id] -= assets << 128
     state.pending_deposit_assets -= assets
     ledger._store_state(state)
-    assert extcall ledger.INumeraire(ledger._asset()).transfer(receiver, assets), "pool: NMR transfer failed"
+    assert extcall ledger.INumeraire(ledger.ASSET).transfer(receiver, assets), "pool: NMR transfer failed"
     log ledger.DepositRequestCancelled(controller=controller, requestId=request_id, receiver=receiver, assets=assets)
     return assets
 
@@ -330,7 +335,7 @@ def settle(round: uint256, round_return: int256, results_digest: bytes32, return
     @param return_cap The factory's cap on |round_return| (never above 5%).
     @param fee_cap_bps The factory's fee cap: the fee charged never exceeds it.
     """
-    assert msg.sender == ledger._factory(), "pool: not the factory"
+    assert msg.sender == ledger.FACTORY, "pool: not the factory"
     state: ledger.State = ledger._load_state()
     assert state.closure == empty(ledger.Closure), "pool: closed"
     assert round == state.last_settled_round + 1, "pool: not the next round"
@@ -369,7 +374,7 @@ def settle(round: uint256, round_return: int256, results_digest: bytes32, return
         burned = math._mul_div(assets_before, ledger._abs(round_return), ledger.WAD, True)
         state.total_assets = assets_before - burned
         if burned > 0:
-            assert extcall ledger.INumeraire(ledger._asset()).mint(burned), "pool: NMR burn failed"
+            assert extcall ledger.INumeraire(ledger.ASSET).mint(burned), "pool: NMR burn failed"
     assets_after: uint256 = state.total_assets
     price: uint256 = ledger._price(state)
     settings.high_water_mark = max(settings.high_water_mark, price)
@@ -547,4 +552,4 @@ def asset() -> address:
     """
     @notice The NMR token deposits are made in.
     """
-    return ledger._asset()
+    return ledger.ASSET

@@ -34,14 +34,21 @@ ERC7575_ID: constant(bytes4) = 0x2f0a18c5
 
 
 @deploy
-def __init__():
+def __init__(factory: address, asset: address, treasury: address, genesis: uint256, round_length: uint256):
     """
-    @notice Deploys the extension (one per pool implementation). Its own storage is never used.
+    @notice Deploys the extension (one per pool implementation, by the factory, from a
+            blueprint): it runs on the pools' storage, with the same factory, asset, treasury
+            and schedule in its code as the implementation. Its own storage is never used.
+    @param factory The factory that clones, initialises and settles the pools.
+    @param asset The NMR token.
+    @param treasury The PayoutTreasury gains are drawn from.
+    @param genesis Start of round 0 (timestamp).
+    @param round_length Seconds per round.
     """
     ownable.__init__()
     ownable_2step.__init__()
     erc20.__init__("NMR Delegation Pool", "dNMR", 18, "NMR Delegation Pool", "1")
-    ledger._config = 1 << 32  # marks it initialised; a zero round length makes its clock views revert
+    ledger.__init__(factory, asset, treasury, genesis, round_length)
 
 
 @external
@@ -53,15 +60,12 @@ def initialize(owner: address, model_id: bytes32, model_name: String[24], fee_bp
     @param model_name The model's short name (the share token is "NMR Pool <name>").
     @param fee_bps The performance fee in basis points (the factory checked its cap).
     """
-    assert ledger._config == 0, "pool: already initialized"
+    assert ledger.model_id == empty(bytes32), "pool: already initialized"
+    assert msg.sender == ledger.FACTORY, "pool: not the factory"
+    assert model_id != empty(bytes32), "pool: zero model id"
     assert owner != empty(address), "pool: zero owner"
-    factory: ledger.IPoolFactory = ledger.IPoolFactory(msg.sender)
-    genesis: uint256 = staticcall factory.genesis()
-    round_length: uint256 = staticcall factory.round_length()
-    ledger._config = ledger._field(convert(factory.address, uint256), 160) << 96 | ledger._field(genesis, 64) << 32 | ledger._field(round_length, 32)
-    ledger._asset_and_limit = convert(staticcall factory.nmr(), uint256) << ledger.LIMIT_BITS | ledger.UNLIMITED
     ledger.model_id = model_id
-    ledger._model_name = model_name
+    ledger._model_name_word = ledger._pack_name(model_name)
     ledger._store_settings(ledger.Settings(high_water_mark=ledger.WAD, fee_bps=fee_bps, pending_fee_bps=0, pending_fee_round=0, wind_down_round=0))
     # a new pool is caught up: the round before the current one counts as settled
     state: ledger.State = empty(ledger.State)
@@ -76,7 +80,7 @@ def name() -> String[33]:
     """
     @notice The share token's name: "NMR Pool <model name>".
     """
-    return concat("NMR Pool ", ledger._model_name)
+    return concat("NMR Pool ", ledger._model_name())
 
 
 @external
@@ -85,7 +89,7 @@ def symbol() -> String[26]:
     """
     @notice The share token's symbol: "np<model name>".
     """
-    return concat("np", ledger._model_name)
+    return concat("np", ledger._model_name())
 
 
 @external
@@ -135,7 +139,7 @@ def collect_owed() -> uint256:
     assert owed % 2**128 > 0, "pool: nothing owed"
     state: ledger.State = ledger._load_state()
     settings: ledger.Settings = ledger._load_settings()
-    fee_bps: uint256 = min(settings.fee_bps, staticcall ledger.IPoolFactory(ledger._factory()).fee_cap_bps())
+    fee_bps: uint256 = min(settings.fee_bps, staticcall ledger.IPoolFactory(ledger.FACTORY).fee_cap_bps())
     credited: uint256 = 0
     still_owed: uint256 = 0
     credited, still_owed = ledger._collect_owed(owed, fee_bps, state, settings)
@@ -158,7 +162,7 @@ def set_fee(fee_bps: uint256):
     @param fee_bps The new fee in basis points (at most the factory's fee cap).
     """
     ownable._check_owner()
-    factory: ledger.IPoolFactory = ledger.IPoolFactory(ledger._factory())
+    factory: ledger.IPoolFactory = ledger.IPoolFactory(ledger.FACTORY)
     assert fee_bps <= staticcall factory.fee_cap_bps(), "pool: fee above cap"
     settings: ledger.Settings = ledger._load_settings()
     old_fee_bps: uint256 = settings.fee_bps
@@ -189,7 +193,7 @@ def claim_fees(receiver: address) -> uint256:
     amount: uint256 = owed >> 128
     assert amount > 0, "pool: no fees owed"
     ledger._owed = owed % 2**128
-    assert extcall ledger.INumeraire(ledger._asset()).transfer(receiver, amount), "pool: NMR transfer failed"
+    assert extcall ledger.INumeraire(ledger.ASSET).transfer(receiver, amount), "pool: NMR transfer failed"
     log ledger.FeesClaimed(receiver=receiver, amount=amount)
     return amount
 
@@ -202,8 +206,7 @@ def set_deposit_limit(deposit_limit: uint256):
     @param deposit_limit The new limit in NMR wei.
     """
     ownable._check_owner()
-    limit: uint256 = min(deposit_limit, ledger.UNLIMITED)
-    ledger._asset_and_limit = ledger._asset_and_limit >> ledger.LIMIT_BITS << ledger.LIMIT_BITS | limit
+    ledger._deposit_limit_complement = ledger.UNLIMITED - min(deposit_limit, ledger.UNLIMITED)
     log ledger.DepositLimitSet(deposit_limit=deposit_limit)
 
 
@@ -264,7 +267,7 @@ def factory() -> address:
     """
     @notice The factory that created and governs this pool.
     """
-    return ledger._factory()
+    return ledger.FACTORY
 
 
 @external
@@ -447,7 +450,7 @@ def deposit_limit() -> uint256:
     """
     @notice The most NMR (active plus pending) the pool accepts; 2**256 - 1 when unlimited.
     """
-    limit: uint256 = ledger._asset_and_limit & ledger.UNLIMITED
+    limit: uint256 = ledger._deposit_limit()
     return max_value(uint256) if limit == ledger.UNLIMITED else limit
 
 
@@ -457,7 +460,7 @@ def genesis() -> uint256:
     """
     @notice Start of round 0 (the factory's schedule).
     """
-    return (ledger._config >> 32) % 2**64
+    return ledger.GENESIS
 
 
 @external
@@ -466,7 +469,7 @@ def round_length() -> uint256:
     """
     @notice Seconds per round (the factory's schedule).
     """
-    return ledger._config % 2**32
+    return ledger.ROUND_LENGTH
 
 
 @external

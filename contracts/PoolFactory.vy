@@ -76,8 +76,11 @@ struct Report:
 nmr: public(immutable(address))
 # where positive payouts are drawn from
 treasury: public(immutable(address))
-# the DelegationPool implementation every pool is a minimal proxy of
+# the DelegationPool implementation every pool is a minimal proxy of, and the PoolExtension it
+# delegates to: both deployed by this factory's constructor from blueprints, with this factory,
+# the NMR, the treasury and the schedule in their code (a pool reads none of them from storage)
 pool_implementation: public(immutable(address))
+pool_extension: public(immutable(address))
 # round r is open while genesis + r*round_length <= now < genesis + (r+1)*round_length
 genesis: public(immutable(uint256))
 round_length: public(immutable(uint256))
@@ -146,27 +149,34 @@ event BatchSettled:
 
 
 @deploy
-def __init__(nmr_token: address, payout_treasury: address, implementation: address, first_round_start: uint256, length: uint256):
+def __init__(nmr_token: address, payout_treasury: address, pool_blueprint: address, extension_blueprint: address, first_round_start: uint256, length: uint256):
     """
-    @notice Deploy the factory. The deployer gets every role.
+    @notice Deploy the factory, and from the two blueprints (EIP-5202) the pools'
+            implementation and its extension, with this factory, the NMR, the treasury and
+            the schedule as their immutables. The deployer gets every role.
     @param nmr_token The NMR token.
     @param payout_treasury The PayoutTreasury.
-    @param implementation The DelegationPool implementation to clone.
+    @param pool_blueprint The blueprint of DelegationPool.vy (the implementation to clone).
+    @param extension_blueprint The blueprint of PoolExtension.vy (the pools' second half).
     @param first_round_start Start of round 0 (timestamp); 0 means "round 1 opens now".
     @param length Seconds per round (86,400 for daily rounds).
     """
     assert nmr_token != empty(address), "factory: zero NMR"
     assert payout_treasury != empty(address), "factory: zero treasury"
-    assert implementation != empty(address), "factory: zero implementation"
+    assert pool_blueprint != empty(address), "factory: zero pool blueprint"
+    assert extension_blueprint != empty(address), "factory: zero extension blueprint"
     assert length > 0, "factory: zero round length"
     start: uint256 = first_round_start
     if start == 0:
         start = block.timestamp - length
     assert start + length <= block.timestamp, "factory: round 1 not open yet"
+    extension: address = create_from_blueprint(extension_blueprint, self, nmr_token, payout_treasury, start, length)
+    implementation: address = create_from_blueprint(pool_blueprint, extension, self, nmr_token, payout_treasury, start, length)
     eip712_domain_separator.__init__("NMR Delegation Pools", "1")
     nmr = nmr_token
     treasury = payout_treasury
     pool_implementation = implementation
+    pool_extension = extension
     genesis = start
     round_length = length
     self.return_cap = MAX_RETURN_CAP

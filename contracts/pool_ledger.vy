@@ -31,13 +31,9 @@ interface INumeraire:
 
 
 interface IPoolFactory:
-    def nmr() -> address: view
-    def genesis() -> uint256: view
-    def round_length() -> uint256: view
     def fee_cap_bps() -> uint256: view
     def fee_delay_rounds() -> uint256: view
     def stall_gap() -> uint256: view
-    def treasury() -> address: view
     def is_guardian(account: address) -> bool: view
 
 
@@ -67,8 +63,7 @@ CLAIMABLE_FLAG: constant(uint256) = 1 << INLINE_BITS
 # no deposit converts below this price (WAD: 1e-6 NMR per share); a settlement that leaves the
 # price below it closes the pool as depleted. It bounds shares per NMR wei by 1e6.
 MIN_PRICE: constant(uint256) = 10**12
-# the deposit limit's field: all ones means unlimited
-LIMIT_BITS: constant(uint256) = 96
+# the deposit limit's field (96 bits): all ones means unlimited
 UNLIMITED: constant(uint256) = 2**96 - 1
 
 # ---- flags and structs ----
@@ -101,16 +96,28 @@ struct Settings:
     wind_down_round: uint256
 
 
+# ---- immutables: the implementation's code, shared by every clone (and the extension's) ----
+
+# the factory that created the implementation: it alone initialises and settles its pools
+FACTORY: immutable(address)
+# the NMR token
+ASSET: immutable(address)
+# where gains are drawn from
+TREASURY: immutable(address)
+# the factory's schedule: round r is open while GENESIS + r*ROUND_LENGTH <= now < GENESIS + (r+1)*ROUND_LENGTH
+GENESIS: immutable(uint256)
+ROUND_LENGTH: immutable(uint256)
+
 # ---- storage: identity and configuration (set once, by `initialize`) ----
 
-# factory (bits 96..255) | genesis (32..95) | round length (0..31); nonzero once initialized
-_config: uint256
-# the NMR token (bits 96..255) | the owner's deposit limit in NMR (0..95; all ones: unlimited)
-_asset_and_limit: uint256
+# UNLIMITED minus the owner's deposit limit in NMR (96 bits): zero, as a new pool has it
+# without a write, means unlimited
+_deposit_limit_complement: uint256
 # the Numerai model this pool backs (one pool per model)
 model_id: public(bytes32)
-# the model's short name: the share token is "NMR Pool <name>" / "np<name>"
-_model_name: String[24]
+# the model's short name (the share token is "NMR Pool <name>" / "np<name>") in one word: its
+# bytes from the top, its length in the lowest byte (a String[24] would take two slots)
+_model_name_word: uint256
 
 # ---- storage: pool state, packed (field widths in bits) ----
 
@@ -265,6 +272,21 @@ event Closed:
     last_settled_round: uint256
 
 
+@deploy
+def __init__(factory: address, asset: address, treasury: address, genesis: uint256, round_length: uint256):
+    assert factory != empty(address), "pool: zero factory"
+    assert asset != empty(address), "pool: zero asset"
+    assert treasury != empty(address), "pool: zero treasury"
+    assert round_length > 0, "pool: zero round length"
+    FACTORY = factory
+    ASSET = asset
+    TREASURY = treasury
+    GENESIS = genesis
+    ROUND_LENGTH = round_length
+    # the implementation itself is never initialised: `initialize` refuses a pool with a model
+    self.model_id = keccak256("NMR Delegation Pool implementation")
+
+
 # ---- internal: packed storage ----
 
 
@@ -352,15 +374,23 @@ def _settings_wind_down_round() -> uint256:
 
 
 @internal
-@view
-def _factory() -> address:
-    return convert(self._config >> 96, address)
+@pure
+def _pack_name(name: String[24]) -> uint256:
+    return convert(convert(convert(name, Bytes[24]), bytes32), uint256) | len(name)
 
 
 @internal
 @view
-def _asset() -> address:
-    return convert(self._asset_and_limit >> LIMIT_BITS, address)
+def _model_name() -> String[24]:
+    word: uint256 = self._model_name_word
+    return convert(slice(convert(word, bytes32), 0, word % 256), String[24])
+
+
+@internal
+@view
+def _deposit_limit() -> uint256:
+    # the owner's deposit limit; UNLIMITED when there is none
+    return UNLIMITED - self._deposit_limit_complement
 
 
 # ---- internal: time and roles ----
@@ -369,9 +399,7 @@ def _asset() -> address:
 @internal
 @view
 def _current_round() -> uint256:
-    # round r is open while genesis + r*length <= now < genesis + (r+1)*length
-    config: uint256 = self._config
-    return (block.timestamp - (config >> 32) % 2**64) // (config % 2**32)
+    return (block.timestamp - GENESIS) // ROUND_LENGTH
 
 
 @internal
@@ -389,9 +417,8 @@ def _is_converted(request_round: uint256, side: uint256, state: State) -> bool:
 def _is_stalled(state: State) -> bool:
     # the next round (last settled + 1) closed when round last settled + 2 opened; its result
     # arrives about 20 rounds later, so the factory's stall gap (>= 30 days) is longer than that
-    config: uint256 = self._config
-    next_round_closed_at: uint256 = (config >> 32) % 2**64 + (state.last_settled_round + 2) * (config % 2**32)
-    return block.timestamp >= next_round_closed_at + staticcall IPoolFactory(self._factory()).stall_gap()
+    next_round_closed_at: uint256 = GENESIS + (state.last_settled_round + 2) * ROUND_LENGTH
+    return block.timestamp >= next_round_closed_at + staticcall IPoolFactory(FACTORY).stall_gap()
 
 
 @internal
@@ -404,7 +431,7 @@ def _check_caller_for(account: address):
 @view
 def _check_owner_or_guardian():
     is_owner: bool = msg.sender == ownable.owner
-    assert is_owner or staticcall IPoolFactory(self._factory()).is_guardian(msg.sender), "pool: not owner or guardian"
+    assert is_owner or staticcall IPoolFactory(FACTORY).is_guardian(msg.sender), "pool: not owner or guardian"
 
 
 @internal
@@ -469,7 +496,7 @@ def _draw(amount: uint256) -> uint256:
     # the treasury pays what it can, up to `amount`; the caller records the rest as owed
     if amount == 0:
         return 0
-    return extcall IPayoutTreasury(staticcall IPoolFactory(self._factory()).treasury()).pay(amount)
+    return extcall IPayoutTreasury(TREASURY).pay(amount)
 
 
 @internal
@@ -777,6 +804,6 @@ def _claim(side: uint256, amount: uint256, amount_is_in: bool, receiver: address
     # used_in redeemed shares are worth used_out NMR
     state.reserved_redeem_assets -= used_out
     self._store_state(state)
-    assert extcall INumeraire(self._asset()).transfer(receiver, used_out), "pool: NMR transfer failed"
+    assert extcall INumeraire(ASSET).transfer(receiver, used_out), "pool: NMR transfer failed"
     log Withdraw(sender=msg.sender, receiver=receiver, owner=controller, assets=used_out, shares=used_in)
     return used_out if amount_is_in else used_in

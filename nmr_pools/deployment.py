@@ -42,9 +42,13 @@ class System:
 
 
 class ChainBackend(Protocol):
-    """What a deployment needs from a chain: deploy a project contract, attach to one, send a call."""
+    """What a deployment needs from a chain: deploy a project contract or its blueprint
+    (EIP-5202: the factory creates the pools' implementation and extension from them), attach
+    to one, send a call."""
 
     def deploy(self, contract_name: str, *args: Any) -> Any: ...
+
+    def declare(self, contract_name: str) -> str: ...
 
     def at(self, contract_name: str, address: str) -> Any: ...
 
@@ -65,12 +69,22 @@ def deploy_with(
     """
     nmr = backend.deploy("NMR") if nmr_address is None else backend.at("NMR", nmr_address)
     treasury = backend.deploy("PayoutTreasury", nmr.address)
-    extension = backend.deploy("PoolExtension")
-    implementation = backend.deploy("DelegationPool", extension.address)
+    # the factory deploys the implementation and its extension from these blueprints, with its
+    # own address, the NMR, the treasury and the schedule as their immutables
+    pool_blueprint = backend.declare("DelegationPool")
+    extension_blueprint = backend.declare("PoolExtension")
     factory = backend.deploy(
-        "PoolFactory", nmr.address, treasury.address, implementation.address, genesis, round_length
+        "PoolFactory",
+        nmr.address,
+        treasury.address,
+        pool_blueprint,
+        extension_blueprint,
+        genesis,
+        round_length,
     )
     backend.send(treasury, "set_factory", factory.address)
+    implementation = backend.at("DelegationPool", str(factory.pool_implementation()))
+    extension = backend.at("PoolExtension", str(factory.pool_extension()))
     return System(
         nmr=nmr, treasury=treasury, implementation=implementation, factory=factory, extension=extension
     )
@@ -85,6 +99,12 @@ class ApeBackend:
 
     def deploy(self, contract_name: str, *args: Any) -> Any:
         return self.deployer.deploy(getattr(self.project, contract_name), *args)
+
+    def declare(self, contract_name: str) -> str:
+        receipt = self.deployer.declare(getattr(self.project, contract_name))
+        if not receipt.contract_address:
+            raise RuntimeError(f"the blueprint of {contract_name} was not deployed (no contract address)")
+        return str(receipt.contract_address)
 
     def at(self, contract_name: str, address: str) -> Any:
         return getattr(self.project, contract_name).at(address)

@@ -16,7 +16,7 @@ from typing import Any
 
 from nmr_pools.model.factory import FactoryModel
 from nmr_pools.model.ledger import ZERO_ADDRESS, TokenLedger
-from nmr_pools.model.pool import DEPOSIT_SIDE, REDEEM_SIDE, PoolModel
+from nmr_pools.model.pool import DEPOSIT_SIDE, REDEEM_SIDE, UNLIMITED, PoolModel
 
 # PoolFactory's Role flag: ADMIN = 1, SETTLER = 2, GUARDIAN = 4, ATTESTER = 8
 ROLE_ADMIN, ROLE_SETTLER, ROLE_GUARDIAN, ROLE_ATTESTER = 1, 2, 4, 8
@@ -65,9 +65,11 @@ def nmr_storage(nmr: TokenLedger) -> dict[str, Any]:
 def pool_storage(pool: PoolModel) -> dict[str, Any]:
     """`DelegationPool.vy` (and its extension: same storage), a clone initialised by the factory.
 
-    The pool keeps its state in packed words (`pool_ledger.vy`):
-        _config          factory << 96 | genesis << 32 | round_length
-        _asset_and_limit asset << 96 | deposit limit (all ones: unlimited)
+    The pool's factory, asset, treasury and schedule are immutables of its implementation (in
+    code, not storage: `tests/fuzz/world.py` checks them once). Its state is in packed words
+    (`pool_ledger.vy`):
+        _deposit_limit_complement  UNLIMITED - deposit limit (zero: unlimited)
+        _model_name_word           the name's bytes from the top | its length (lowest byte)
         _totals          total_assets << 170 | pending_deposit_assets << 85 | reserved_redeem_assets
         _shares          unclaimed_deposit_shares << 151 | pending_redeem_shares << 46
                          | last_settled_round << 6 | closure << 1 | paused
@@ -79,7 +81,6 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
                          | the entry at index 0 (round << 128 | amount)
         claimable pairs  in << 128 | out
     """
-    factory = pool.factory
     entries: dict[str, dict[int, dict[int, int]]] = {}
     headers: dict[str, dict[int, int]] = {}
     claimable_words: dict[str, dict[int, int]] = {}
@@ -120,12 +121,9 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         **token_storage(pool.shares),
         # clones never grant minters: shares are minted through the module's internal functions
         "erc20.is_minter": {},
-        "ledger._config": int(factory.address, 16) << 96
-        | factory.schedule.genesis << 32
-        | factory.schedule.round_length,
-        "ledger._asset_and_limit": int(factory.nmr_address, 16) << 96 | pool.deposit_limit,
+        "ledger._deposit_limit_complement": UNLIMITED - pool.deposit_limit,
         "ledger.model_id": _bytes32(pool.model_id),
-        "ledger._model_name": pool.model_name,
+        "ledger._model_name_word": _name_word(pool.model_name),
         "ledger._totals": pool.total_assets << 170
         | pool.pending_deposit_assets << 85
         | pool.reserved_redeem_assets,
@@ -151,6 +149,12 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         "ledger._claimable": claimable_words,
         "ledger.isOperator": operators,
     }
+
+
+def _name_word(name: str) -> int:
+    """A String[24] in one word: its bytes from the top, its length in the lowest byte."""
+    data = name.encode()
+    return int.from_bytes(data.ljust(32, b"\0"), "big") | len(data)
 
 
 def _pairs(high: dict[int, int], low: dict[int, int]) -> dict[int, int]:

@@ -81,11 +81,26 @@ def test_implementation_and_extension__cannot_be_initialized(system, attach_pool
             attach_pool(address).initialize(owner, model("x"), "x", 0, sender=owner)
 
 
-def test_implementation__clock_views_revert(system, attach_pool):
-    # the implementation has no schedule: nothing can be timed against it
+def test_implementation_and_extension__carry_the_factorys_schedule_and_addresses(system, attach_pool):
+    # the factory deployed both from blueprints with itself, the NMR, the treasury and the
+    # schedule as immutables: every clone reads them from code
+    factory = system.factory
+    assert factory.pool_implementation() == system.implementation.address
+    assert factory.pool_extension() == system.extension.address
     for address in (system.implementation.address, system.extension.address):
-        with boa.reverts():
-            attach_pool(address).current_round()
+        half = attach_pool(address)
+        assert half.factory() == factory.address
+        assert (half.genesis(), half.round_length()) == (factory.genesis(), factory.round_length())
+        assert half.current_round() == factory.current_round()
+    # (the asset is a view of the core, the implementation)
+    assert attach_pool(system.implementation.address).asset() == factory.nmr()
+
+
+def test_pool__reads_the_schedule_from_code(create_pool, system):
+    pool = create_pool("a")
+    assert pool.factory() == system.factory.address
+    assert pool.asset() == system.nmr.address
+    assert pool.current_round() == system.factory.current_round()
 
 
 def test_pools__have_no_permit(create_pool):

@@ -67,7 +67,13 @@ def test_claim_fees__to_zero_address__refused(holder, owner):
         holder.claim_fees(ZERO_ADDRESS, sender=owner)
 
 
-def test_initialize__zero_owner__refused(system, attach_pool, deployer, outsider):
+def test_initialize__zero_owner__refused(system, attach_pool, deployer):
     clone = attach_pool(uninitialized_clone(deployer, system.implementation.address))
     with boa.reverts("pool: zero owner"):
-        clone.initialize(ZERO_ADDRESS, b"\1" * 32, "x", 0, sender=outsider)
+        clone.initialize(ZERO_ADDRESS, b"\1" * 32, "x", 0, sender=system.factory.address)
+
+
+def test_initialize__by_anyone_but_the_factory__refused(system, attach_pool, deployer, outsider):
+    clone = attach_pool(uninitialized_clone(deployer, system.implementation.address))
+    with boa.reverts("pool: not the factory"):
+        clone.initialize(outsider, b"\1" * 32, "x", 0, sender=outsider)

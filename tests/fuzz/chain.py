@@ -255,6 +255,10 @@ class BoaBackend:
         with boa.env.prank(self.deployer):
             return self.partial(contract_name).deploy(*args)
 
+    def declare(self, contract_name: str) -> str:
+        with boa.env.prank(self.deployer):
+            return str(self.partial(contract_name).deploy_as_blueprint().address)
+
     def at(self, contract_name: str, address: str) -> Any:
         return attach(self.partial(contract_name), address)
 

@@ -106,6 +106,10 @@ def build_world() -> World:
     assert tuple(str(v) if isinstance(v, str) else v for v in immutables) == expected, (
         "immutables differ from the model"
     )
+    # the implementation's extension is the one the factory deployed with it
+    assert str(system.implementation.EXTENSION()) == str(factory.pool_extension()), (
+        "the pools' extension differs"
+    )
     driver = Driver(addr=addr, clock=clock, wallets={"wallet": wallet})
     ledger = factory_model.nmr
 
