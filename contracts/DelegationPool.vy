@@ -32,9 +32,11 @@
         the ERC-7540 views. Everything else (initialisation, owner settings, the safety
         switches, the other views) is in `PoolExtension.vy`, reached by a delegatecall from
         the fallback: same storage (`pool_ledger.vy`), and the pool stays under EIP-170's
-        24,576 bytes. Deployed as minimal proxies of one implementation: everything a pool
-        needs is set in `initialize`, never in the constructor (see DESIGN.md §8); the
-        extension's address is an immutable of the implementation, shared by every clone.
+        24,576 bytes. Deployed as minimal proxies of one implementation: everything of one
+        pool is set in `initialize`, never in the constructor (see DESIGN.md §8); what all
+        pools of a factory share (the extension, the factory, NMR, the treasury, the
+        schedule) is in the implementation's code as immutables (the factory deploys the
+        implementation and the extension from blueprints), so no call reads it from storage.
 @custom:security - Rounding favours the pool: gains, fees and conversions round down,
                    losses round up; a virtual share and a virtual asset (offset 1) keep
                    conversions fair at tiny supplies.
