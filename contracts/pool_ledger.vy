@@ -283,8 +283,10 @@ def __init__(factory: address, asset: address, treasury: address, genesis: uint2
     TREASURY = treasury
     GENESIS = genesis
     ROUND_LENGTH = round_length
-    # the implementation itself is never initialised: `initialize` refuses a pool with a model
+    # the implementation itself is never initialised (`initialize` refuses a pool with a model)
+    # nor used: it is closed from the start, so no request can be filed in it by mistake
     self.model_id = keccak256("NMR Delegation Pool implementation")
+    self._shares = convert(Closure.WOUND_DOWN, uint256) << 1
 
 
 # ---- internal: packed storage ----

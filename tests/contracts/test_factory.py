@@ -96,6 +96,14 @@ def test_implementation_and_extension__carry_the_factorys_schedule_and_addresses
     assert attach_pool(system.implementation.address).asset() == factory.nmr()
 
 
+def test_implementation__closed_from_the_start(system, attach_pool, alice):
+    # nobody can file a request in the implementation itself by mistake
+    implementation = attach_pool(system.implementation.address)
+    system.nmr.approve(implementation.address, 10**18, sender=alice)
+    with boa.reverts("pool: closed"):
+        implementation.requestDeposit(10**18, alice, alice, sender=alice)
+
+
 def test_pool__reads_the_schedule_from_code(create_pool, system):
     pool = create_pool("a")
     assert pool.factory() == system.factory.address
