@@ -33,6 +33,9 @@ import pandas as pd
 NT_PYTHON = os.environ.get("NUMERAI_TOOLS_PYTHON", "/tmp/nt-venv/bin/python")
 TIME = "/usr/bin/time"
 DRIVER = Path(__file__).with_name("numerai_tools_driver.py")
+# the checkout this file belongs to: `nmr_pools` is imported from here, not from wherever the
+# venv's editable install points (a git worktree shares the venv of the main checkout)
+REPOSITORY = Path(__file__).resolve().parent.parent
 # the issue's held-out parity run: 5,000 stocks x 1,000 models
 N_STOCKS, N_MODELS = 5_000, 1_000
 REPEATS = 7
@@ -63,9 +66,9 @@ def _parse_time_v(report: str) -> Run:
     )
 
 
-def timed(argv: list[str], cwd: Path) -> Run:
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     """Run `argv` under `/usr/bin/time -v`; RuntimeError with its output if it fails."""
-    done = subprocess.run([TIME, "-v", *argv], cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run([TIME, "-v", *argv], cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return _parse_time_v(done.stderr)
@@ -125,11 +128,15 @@ def measure(n_stocks: int = N_STOCKS, n_models: int = N_MODELS, repeats: int = R
             str(work / "ours.json"),
         ]
         theirs_argv = [NT_PYTHON, str(DRIVER), *inputs, str(work / "theirs.csv")]
+        ours_env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])),
+        }
         load = os.getloadavg()[0]
         ours: list[Run] = []
         theirs: list[Run] = []
         for _ in range(repeats):
-            ours.append(timed(ours_argv, work))
+            ours.append(timed(ours_argv, work, ours_env))
             theirs.append(timed(theirs_argv, work))
         return {
             "stocks": n_stocks,

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nmr_pools.scoring.labelled import object_array
+
 # columns read as text; every other column must hold numbers
 TEXT_COLUMNS = ("id", "model")
 # CSV text pyarrow parses per batch: 2 MiB is ~170 rows of 1,000 models; the reader holds a few
@@ -143,9 +145,9 @@ def _read(source: Path, header: list[str]) -> ArrowColumns | None:
             rows += batch.num_rows
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
+    # to_pylist, not to_numpy: pyarrow converts strings to numpy through pandas (imported then)
     strings = {
-        name: pa.chunked_array(chunks[name], type=pa.string()).to_numpy(zero_copy_only=False).astype(object)
-        for name in text
+        name: object_array(pa.chunked_array(chunks[name], type=pa.string()).to_pylist()) for name in text
     }
     # the engine reads contiguous rows; copying here costs nothing on the wall clock when prefetched
     used = block[:, :rows] if rows == block.shape[1] else np.ascontiguousarray(block[:, :rows])
