@@ -49,6 +49,13 @@ def _read(reader: Callable[[Path], object], path: Path, option: str) -> object:
 def _progress(total: int, show: bool) -> Iterator[Callable[[int], None]]:
     """A rich progress bar on stderr (only for large rounds); yields `advance(n_models)`."""
     from rich.console import Console
+
+    console = Console(stderr=True)
+    if not (show and console.is_terminal):
+        # nothing to draw (a transient bar on a file or pipe leaves only a blank line), so
+        # rich.progress is not even imported
+        yield lambda done: None
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
@@ -56,9 +63,8 @@ def _progress(total: int, show: bool) -> Iterator[Callable[[int], None]]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
-        disable=not show,
     )
     task = bar.add_task("scoring", total=total)
     with bar:

@@ -42,7 +42,7 @@ class ArrowColumns:
     header: list[str]
     text: dict[str, np.ndarray]  # name -> (n_rows,) object
     numbers: list[str]  # the block's rows, in file order
-    block: np.ndarray  # (n_numeric, n_rows) float64, NaN where missing
+    block: np.ndarray  # (n_numeric, n_rows) float64, NaN where missing; rows contiguous
 
 
 def csv_header(source: Path) -> list[str]:
@@ -149,6 +149,6 @@ def _read(source: Path, header: list[str]) -> ArrowColumns | None:
     strings = {
         name: object_array(pa.chunked_array(chunks[name], type=pa.string()).to_pylist()) for name in text
     }
-    # the engine reads contiguous rows; copying here costs nothing on the wall clock when prefetched
-    used = block[:, :rows] if rows == block.shape[1] else np.ascontiguousarray(block[:, :rows])
-    return ArrowColumns(header, strings, numbers, used)
+    # a view, not a copy: each column's values stay contiguous (one row of the block), and the
+    # room left at each row's end (~10%) was never written, so it is mostly never paged in
+    return ArrowColumns(header, strings, numbers, block[:, :rows])

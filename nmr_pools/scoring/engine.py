@@ -19,9 +19,9 @@ from nmr_pools.scoring.errors import ScoringError, name_some
 from nmr_pools.scoring.labelled import (
     LabelledColumn,
     PredictionMatrix,
+    difference,
     duplicates,
     object_array,
-    sorted_difference,
 )
 from nmr_pools.scoring.metrics import (
     CHUNK_MODELS,
@@ -105,8 +105,8 @@ def check_overlap(
         raise ScoringError(
             f"predictions ({len(predictions.ids)} ids) and targets ({len(targets)} ids) share only {len(shared)} ids "
             f"(at most {_RATIO:.0%} of either may be dropped); targets without predictions: "
-            f"{name_some(sorted_difference(targets.ids, predictions.ids))}; predictions without targets: "
-            f"{name_some(sorted_difference(predictions.ids, targets.ids))}"
+            f"{name_some(difference(targets.ids, predictions.ids))}; predictions without targets: "
+            f"{name_some(difference(predictions.ids, targets.ids))}"
         )
     if len(ids) == 0 or _fewer_than_two_values(targets.at(ids)):
         raise ScoringError(
@@ -125,7 +125,7 @@ def check_overlap(
         if meta_ids is None:
             raise ScoringError(
                 f"the meta model ({len(meta_model)} ids) shares too few ids with the predictions and targets; "
-                f"missing: {name_some(sorted_difference(ids, meta_model.ids))}"
+                f"missing: {name_some(difference(ids, meta_model.ids))}"
             )
         if _fewer_than_two_values(meta_model.at(meta_ids)):
             raise ScoringError("the meta model is constant on the scored ids: MMC is undefined")
@@ -137,10 +137,10 @@ def check_stakes(stakes: LabelledColumn, predictions: PredictionMatrix) -> None:
     repeated = duplicates(stakes.ids)
     if repeated:
         raise ScoringError(f"stakes have duplicate models: {name_some(repeated)}")
-    unknown = sorted_difference(stakes.ids, predictions.models)
+    unknown = difference(stakes.ids, predictions.models)
     if unknown:
         raise ScoringError(f"stakes name unknown models (no predictions): {name_some(unknown)}")
-    missing = sorted_difference(predictions.models, stakes.ids)
+    missing = difference(predictions.models, stakes.ids)
     if missing:
         raise ScoringError(f"stakes are missing for models (give 0 if unstaked): {name_some(missing)}")
     numbers = stakes.values

@@ -7,8 +7,8 @@ same code. numpy only.
 
 The id-set operations give what the pandas expressions they replace give: `duplicates` is
 `index[index.duplicated()].unique()` (each repeated label once, in the order it repeats),
-`sorted_intersection(a, b)` is `a.intersection(b).sort_values()` and `sorted_difference(a, b)`
-is `a.difference(b)`. Sorting uses Python's `<`, as pandas does for an index of strings.
+`sorted_intersection(a, b)` is `a.intersection(b).sort_values()` and `difference(a, b)` is
+`a.difference(b)`. Sorting uses Python's `<`, as pandas does for an index of strings.
 """
 
 from __future__ import annotations
@@ -55,9 +55,17 @@ def sorted_intersection(a: Iterable[object], b: Iterable[object]) -> np.ndarray:
     return object_array(sorted(set(a).intersection(b)))
 
 
-def sorted_difference(a: Iterable[object], b: Iterable[object]) -> list[object]:
-    """The labels of `a` that `b` lacks, sorted."""
-    return sorted(set(a).difference(b))
+def difference(a: Iterable[object], b: Iterable[object]) -> list[object]:
+    """The labels of `a` that `b` lacks, once each: sorted, except (as pandas) when `b` is empty
+    or the labels cannot be ordered, then in `a`'s order."""
+    others = set(b)
+    missing = [label for label in dict.fromkeys(a) if label not in others]
+    if not others:
+        return missing
+    try:
+        return sorted(missing)
+    except TypeError:
+        return missing
 
 
 def positions(labels: np.ndarray) -> dict[object, int]:

@@ -37,9 +37,9 @@ from nmr_pools.scoring.errors import ScoringError, name_some
 from nmr_pools.scoring.labelled import (
     LabelledColumn,
     PredictionMatrix,
+    difference,
     duplicates,
     object_array,
-    sorted_difference,
 )
 from nmr_pools.scoring.transforms import gaussian_rank_rows, signed_power_rows
 
@@ -191,7 +191,7 @@ def meta_model_of(predictions: PredictionMatrix, stakes: LabelledColumn) -> Labe
     the models in `stakes` (every one of which must be a model of `predictions`), summed in
     the stakes' order.
     """
-    unknown = sorted_difference(stakes.ids, predictions.models)
+    unknown = difference(stakes.ids, predictions.models)
     if unknown:
         raise ScoringError(f"stakes name models that have no predictions: {name_some(unknown)}")
     weights = stakes.values  # (n_staked,)
@@ -203,7 +203,10 @@ def meta_model_of(predictions: PredictionMatrix, stakes: LabelledColumn) -> Labe
     for start in range(0, len(columns), CHUNK_MODELS):
         block = model_block(predictions.values_t, columns[start : start + CHUNK_MODELS])  # (k, n_stocks)
         contributions = block * weights[start : start + CHUNK_MODELS, None]
-        weighted += np.nansum(contributions, axis=0)
+        missing = np.isnan(contributions)
+        if missing.any():  # np.nansum's NaN -> 0, without its copy of every block
+            contributions[missing] = 0.0
+        weighted += contributions.sum(axis=0)
     return LabelledColumn(predictions.ids, weighted / total)
 
 
