@@ -4,7 +4,8 @@ Both commands read the same synthetic round's CSV files (5,000 stocks x 1,000 mo
 default), compute CORR, MMC against the stake-weighted meta model and the payout, and write a
 file; each whole process (interpreter start, imports, reading, scoring, writing) is timed with
 `/usr/bin/time -v` (wall clock and maximum resident set size), alternating the two commands
-`repeats` times so both see the same machine load. numerai-tools runs in its own environment
+`repeats` times so both see the same machine load. Ours runs this checkout's `nmr_pools`
+(byte-compiled first, as an install would be). numerai-tools runs in its own environment
 (it needs numpy 2, this project pins numpy 1), through `bench/numerai_tools_driver.py`:
 
     python3 -m venv /tmp/nt-venv
@@ -128,6 +129,9 @@ def measure(n_stocks: int = N_STOCKS, n_models: int = N_MODELS, repeats: int = R
             str(work / "ours.json"),
         ]
         theirs_argv = [NT_PYTHON, str(DRIVER), *inputs, str(work / "theirs.csv")]
+        # as an installed package would be (pip byte-compiles on install): a run should not
+        # compile sources because this environment sets PYTHONDONTWRITEBYTECODE
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPOSITORY / "nmr_pools")], check=True)
         ours_env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])),
@@ -176,7 +180,8 @@ def markdown(result: dict[str, object] | None, skipped: str | None = None) -> st
         f"on {platform.machine()} with {os.cpu_count()} cores, Linux {platform.release()} "
         f"(1-minute load average at the start: {result['load']:.1f}; a load above "
         "the core count means other work shared the machine and the times are noisy). Both compute "
-        "numerai_corr, correlation_contribution against the stake-weighted meta model and the payout."
+        "numerai_corr, correlation_contribution against the stake-weighted meta model and the payout; "
+        "both import byte-compiled code (ours is compiled first, as an install would)."
     )
     ours_command = (
         f"- ours: `python -m nmr_pools.scoring --round 1 --predictions ... --targets ... --stakes ... --out "

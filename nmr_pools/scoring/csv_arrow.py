@@ -1,10 +1,11 @@
 """Reading a CSV file's columns with pyarrow's streaming reader (numpy and pyarrow only, no pandas).
 
 `read_columns` parses every column but `id`/`model` as float64 straight into one
-(n_numeric, n_rows) block, the layout the engine reads; pandas' reader stays the fallback
-(see `io`). `prefetch` starts that read on a background thread: pyarrow parses in C++ without
-the GIL, so `python -m nmr_pools.scoring` reads its predictions while it imports pandas and
-scipy (most of its start-up), and `read_columns` then picks the result up.
+(n_numeric, n_rows) block, the layout the engine reads (`inputs` hands it over as it is);
+pandas' reader stays the fallback (see `io`). `prefetch` starts that read on a background
+thread: pyarrow parses in C++ without the GIL, so `python -m nmr_pools.scoring` reads its
+predictions while it imports the engine, rich and the rest, and `read_columns` then picks the
+result up.
 
 Every number is parsed exactly (Arrow's parser is correctly rounded: shortest round-trip text
 reads back bit for bit), `id`/`model` stay strings, and the words read as missing are pandas'

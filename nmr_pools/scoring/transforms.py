@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from nmr_pools.scoring.normal import ndtri as scalar_ndtri
+from nmr_pools.scoring.normal import ndtri_array
 
 # numerai-tools raises gaussianized predictions (and the centred target) to this power,
 # keeping the sign, to weight the tails more than a plain Pearson correlation would.
@@ -80,10 +80,7 @@ def _gaussian_of_rank_sums(n_stocks: int) -> np.ndarray:
     rank_sums = np.arange(2 * n_stocks - 1)  # first + last
     average_rank = rank_sums / 2 + 1
     percentiles = (average_rank - 0.5) / n_stocks
-    # scipy's ndtri, bit for bit, without importing scipy (see `normal`): 2n - 1 scalar calls
-    table = np.fromiter(
-        (scalar_ndtri(p) for p in percentiles.tolist()), dtype=np.float64, count=len(percentiles)
-    )
+    table = ndtri_array(percentiles)  # scipy's ndtri, bit for bit, without scipy (see `normal`)
     table.flags.writeable = False
     return table
 

@@ -87,7 +87,7 @@ def test_gaussian_rank_rows__is_rank_then_ndtri_bit_for_bit(rows):
 def test_normal_ndtri__scipy_bit_for_bit__table_range_and_tails():
     from scipy.special import ndtri as scipy_ndtri
 
-    from nmr_pools.scoring.normal import ndtri
+    from nmr_pools.scoring.normal import ndtri, ndtri_array
 
     rng = np.random.default_rng(7)
     table = np.concatenate(
@@ -101,9 +101,12 @@ def test_normal_ndtri__scipy_bit_for_bit__table_range_and_tails():
     )
     ours = np.array([ndtri(float(v)) for v in values])
     assert ours.tobytes() == scipy_ndtri(values).tobytes()
+    assert ndtri_array(values).tobytes() == scipy_ndtri(values).tobytes()
     assert ndtri(0.0) == -np.inf and ndtri(1.0) == np.inf
     with pytest.raises(ValueError, match="probability in"):
         ndtri(1.5)
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        ndtri_array(np.array([0.5, 0.0]))
 
 
 def _assert_sorts(rows):
