@@ -293,6 +293,7 @@ def score_round_arrays(
 
     factor = payout_factor(float(stakes.values.sum()), payout.stake_threshold)
     returns = round_returns(scores[:, 0], scores[:, 1], factor, payout)
+    cap_wad = payout.cap_wad  # a property that converts through decimal: once, not per model
     models = []
     for position, model in enumerate(predictions.models):
         ok = status_of[model] == STATUS_OK
@@ -302,7 +303,7 @@ def score_round_arrays(
                 corr=float(scores[position, 0]) if ok else None,
                 mmc=float(scores[position, 1]) if ok else None,
                 payout_factor=float(factor),
-                round_return_wad=return_to_wad(float(returns[position]), payout.cap_wad) if ok else 0,
+                round_return_wad=return_to_wad(float(returns[position]), cap_wad) if ok else 0,
                 status=status_of[model],
             )
         )

@@ -86,33 +86,35 @@ def _gaussian_of_rank_sums(n_stocks: int) -> np.ndarray:
 
 
 def sort_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's ascending order (like `np.argsort(rows, axis=1)`, ties in any order) and its
-    values in that order: (k, n) intp, (k, n) float64.
+    """Where each row's values go in ascending order, and those values: `flat[i, j]` is the
+    index in `rows.ravel()` of row i's j-th smallest value (ties in any order), `ascending` is
+    `np.sort(rows, axis=1)`: (k, n) intp, (k, n) float64. `rows` must be C-contiguous.
 
     Sorts one int64 key per element instead of an indirect argsort (a quarter less time): the
     float's bits mapped to an integer of the same order, its lowest `b` bits replaced by the
-    element's position (`b` bits hold any position). Floats that differ only in those bits
-    may then come out of order; the rows where that happened (a check on the sorted values)
-    are argsorted instead. Equal floats always get the same key bits, so ties stay together.
+    element's flat index (`b` bits hold any index of the block). Floats that differ only in
+    those bits may then come out of order; the rows where that happened (a check on the sorted
+    values) are argsorted instead. Equal floats always get the same key bits, so ties stay
+    together. Flat indices make the gathers and scatters plain `take`/`put`.
     """
-    n_rows, n_columns = rows.shape  # rows: (k, n), no NaN
-    position_bits = max(1, (n_columns - 1).bit_length())
-    low = np.int64((1 << position_bits) - 1)
+    n_rows, n_columns = rows.shape  # rows: (k, n), C-contiguous, no NaN
+    flat_bits = max(1, (n_rows * n_columns - 1).bit_length())
+    low = np.int64((1 << flat_bits) - 1)
     bits = rows.view(np.int64)
     keys = bits >> 63  # -1 for negative floats, 0 otherwise
     keys &= MAGNITUDE_BITS
     keys ^= bits  # negative floats: magnitude bits flipped, so larger magnitudes sort lower
     keys &= ~low
-    keys |= np.arange(n_columns, dtype=np.int64)
+    keys |= np.arange(n_rows * n_columns, dtype=np.int64).reshape(n_rows, n_columns)
     keys.sort(axis=1)
     keys &= low
-    order = keys.view(np.intp) if np.dtype(np.intp) == np.dtype(np.int64) else keys.astype(np.intp)
-    ascending = np.take_along_axis(rows, order, axis=1)
+    flat = keys.view(np.intp) if np.dtype(np.intp) == np.dtype(np.int64) else keys.astype(np.intp)
+    ascending = rows.ravel().take(flat)
     unsorted = (ascending[:, 1:] < ascending[:, :-1]).any(axis=1)  # (k,)
     for row in np.flatnonzero(unsorted):  # floats closer than the dropped bits: rare
-        order[row] = np.argsort(rows[row])
-        ascending[row] = rows[row, order[row]]
-    return order, ascending
+        flat[row] = np.argsort(rows[row]) + row * n_columns
+        ascending[row] = rows.ravel()[flat[row]]
+    return flat, ascending
 
 
 def gaussian_rank_rows(rows: np.ndarray) -> np.ndarray:
@@ -125,7 +127,8 @@ def gaussian_rank_rows(rows: np.ndarray) -> np.ndarray:
     """
     n_models, n_stocks = rows.shape  # rows: (n_models, n_stocks)
     table = _gaussian_of_rank_sums(n_stocks)
-    order, ascending = sort_rows(rows)  # (n_models, n_stocks): positions in ascending order, values
+    rows = np.ascontiguousarray(rows)
+    flat, ascending = sort_rows(rows)  # (n_models, n_stocks): where each value goes, and the values
     starts_run = np.ones((n_models, n_stocks), dtype=bool)  # True where a new value begins
     np.not_equal(ascending[:, 1:], ascending[:, :-1], out=starts_run[:, 1:])
     tied = np.flatnonzero(~starts_run.all(axis=1))  # (n_tied,)
@@ -142,7 +145,7 @@ def gaussian_rank_rows(rows: np.ndarray) -> np.ndarray:
         rank_sums = 2 * (run_starts % n_stocks) + lengths - 1
         in_order[tied] = np.repeat(table[rank_sums], lengths).reshape(len(tied), n_stocks)
     gaussianized = np.empty((n_models, n_stocks))
-    np.put_along_axis(gaussianized, order, in_order, axis=1)
+    gaussianized.ravel()[flat] = in_order
     return gaussianized
 
 
