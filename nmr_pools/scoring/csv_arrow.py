@@ -117,6 +117,7 @@ def _read(source: Path, header: list[str]) -> ArrowColumns | None:
         return None
     text = [name for name in header if name in TEXT_COLUMNS]
     numbers = [name for name in header if name not in TEXT_COLUMNS]
+    number_columns = [i for i, name in enumerate(header) if name not in TEXT_COLUMNS]  # faster than names
     options = arrow_csv.ConvertOptions(
         column_types={name: (pa.string() if name in TEXT_COLUMNS else pa.float64()) for name in header},
         strings_can_be_null=True,
@@ -129,6 +130,8 @@ def _read(source: Path, header: list[str]) -> ArrowColumns | None:
         reader = arrow_csv.open_csv(
             source, read_options=arrow_csv.ReadOptions(block_size=CSV_BLOCK_BYTES), convert_options=options
         )
+        if reader.schema.names != header:  # columns are taken by position below
+            return None
         for batch in reader:
             for name in text:
                 chunks[name].append(batch.column(name))
@@ -141,7 +144,7 @@ def _read(source: Path, header: list[str]) -> ArrowColumns | None:
                 block = grown
             if numbers and batch.num_rows:
                 # column-major (rows, n_numeric) is (n_numeric, rows) row-major: the block's layout
-                values = batch.select(numbers).to_tensor(null_to_nan=True, row_major=False).to_numpy()
+                values = batch.select(number_columns).to_tensor(null_to_nan=True, row_major=False).to_numpy()
                 block[:, rows : rows + batch.num_rows] = values.T
             rows += batch.num_rows
     except (pa.ArrowInvalid, UnicodeDecodeError):

@@ -123,7 +123,7 @@ def gaussian_rank_rows(rows: np.ndarray) -> np.ndarray:
     A row of n values can only take 2n - 1 gaussianized values (see `_gaussian_of_rank_sums`):
     they are computed once per n and scattered by sort order. Rows without ties (continuous
     predictions, the usual case) need no run bookkeeping: `first = last = position`; the rows
-    with ties get theirs together, as in `rank_rows`.
+    with ties get `first + last` from their runs of equal values, all rows at once.
     """
     n_models, n_stocks = rows.shape  # rows: (n_models, n_stocks)
     table = _gaussian_of_rank_sums(n_stocks)
