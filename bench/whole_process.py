@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow
 
 # where the numerai-tools interpreter is looked for (override: NUMERAI_TOOLS_PYTHON=...)
 NT_PYTHON = os.environ.get("NUMERAI_TOOLS_PYTHON", "/tmp/nt-venv/bin/python")
@@ -136,17 +137,18 @@ def measure(n_stocks: int = N_STOCKS, n_models: int = N_MODELS, repeats: int = R
             **os.environ,
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])),
         }
-        load = os.getloadavg()[0]
+        loads = [os.getloadavg()[0]]  # 1-minute load average: at the start, then after each pair
         ours: list[Run] = []
         theirs: list[Run] = []
         for _ in range(repeats):
             ours.append(timed(ours_argv, work, ours_env))
             theirs.append(timed(theirs_argv, work))
+            loads.append(os.getloadavg()[0])
         return {
             "stocks": n_stocks,
             "models": n_models,
             "repeats": repeats,
-            "load": load,
+            "loads": loads,
             "ours": ours,
             "theirs": theirs,
             "agreement": _agreement(work / "ours.json", work / "theirs.csv"),
@@ -161,6 +163,7 @@ def markdown(result: dict[str, object] | None, skipped: str | None = None) -> st
     if result is None:
         return "\n".join([*lines, f"Not measured: {skipped}.", ""])
     ours: list[Run] = result["ours"]  # type: ignore[assignment]
+    loads: list[float] = result["loads"]  # type: ignore[assignment]
     theirs: list[Run] = result["theirs"]  # type: ignore[assignment]
 
     def row(name: str, runs: list[Run]) -> str:
@@ -178,14 +181,14 @@ def markdown(result: dict[str, object] | None, skipped: str | None = None) -> st
         f"written as CSV, predictions {result['csv_mib']:.0f} MiB), each whole process timed with "
         f"`/usr/bin/time -v`, the two commands alternated {result['repeats']} times "
         f"on {platform.machine()} with {os.cpu_count()} cores, Linux {platform.release()} "
-        f"(1-minute load average at the start: {result['load']:.1f}; a load above "
-        "the core count means other work shared the machine and the times are noisy). Both compute "
+        f"(1-minute load average {loads[0]:.1f} at the start, {min(loads):.1f} to {max(loads):.1f} over the runs; "
+        "a load above the core count means other work shared the machine and the times are noisy). Both compute "
         "numerai_corr, correlation_contribution against the stake-weighted meta model and the payout; "
         "both import byte-compiled code (ours is compiled first, as an install would)."
     )
     ours_command = (
         f"- ours: `python -m nmr_pools.scoring --round 1 --predictions ... --targets ... --stakes ... --out "
-        f"ours.json` (Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__})"
+        f"ours.json` (Python {platform.python_version()}, numpy {np.__version__}, pyarrow {pyarrow.__version__})"
     )
     theirs_command = (
         f"- numerai-tools: `{NT_PYTHON} bench/numerai_tools_driver.py predictions.csv targets.csv stakes.csv "
@@ -193,8 +196,9 @@ def markdown(result: dict[str, object] | None, skipped: str | None = None) -> st
     )
     speed_up = (
         f"Speed-up in wall time: {best_ratio:.1f}x (best against best), {median_ratio:.1f}x (median against "
-        f"median); CPU time (user + system, all threads; load does not inflate it much): {cpu_ratio:.1f}x less. "
-        "On a busy machine the best run is the one least disturbed."
+        f"median); CPU time (user + system, all threads): {cpu_ratio:.1f}x less (a busy machine inflates CPU "
+        "time too, through the caches and cores it shares, but less than the wall clock). On a busy machine "
+        "the best run is the one least disturbed."
     )
     lines += [
         setting,
