@@ -4,7 +4,8 @@ Both commands read the same synthetic round's CSV files (5,000 stocks x 1,000 mo
 default), compute CORR, MMC against the stake-weighted meta model and the payout, and write a
 file; each whole process (interpreter start, imports, reading, scoring, writing) is timed with
 `/usr/bin/time -v` (wall clock and maximum resident set size), alternating the two commands
-`repeats` times so both see the same machine load. numerai-tools runs in its own environment
+`repeats` times so both see the same machine load. Ours runs this checkout's `nmr_pools`
+(byte-compiled first, as an install would be). numerai-tools runs in its own environment
 (it needs numpy 2, this project pins numpy 1), through `bench/numerai_tools_driver.py`:
 
     python3 -m venv /tmp/nt-venv
@@ -28,11 +29,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow
 
 # where the numerai-tools interpreter is looked for (override: NUMERAI_TOOLS_PYTHON=...)
 NT_PYTHON = os.environ.get("NUMERAI_TOOLS_PYTHON", "/tmp/nt-venv/bin/python")
 TIME = "/usr/bin/time"
 DRIVER = Path(__file__).with_name("numerai_tools_driver.py")
+# the checkout this file belongs to: `nmr_pools` is imported from here, not from wherever the
+# venv's editable install points (a git worktree shares the venv of the main checkout)
+REPOSITORY = Path(__file__).resolve().parent.parent
 # the issue's held-out parity run: 5,000 stocks x 1,000 models
 N_STOCKS, N_MODELS = 5_000, 1_000
 REPEATS = 7
@@ -63,9 +68,9 @@ def _parse_time_v(report: str) -> Run:
     )
 
 
-def timed(argv: list[str], cwd: Path) -> Run:
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     """Run `argv` under `/usr/bin/time -v`; RuntimeError with its output if it fails."""
-    done = subprocess.run([TIME, "-v", *argv], cwd=cwd, capture_output=True, text=True, check=False)
+    done = subprocess.run([TIME, "-v", *argv], cwd=cwd, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return _parse_time_v(done.stderr)
@@ -125,17 +130,25 @@ def measure(n_stocks: int = N_STOCKS, n_models: int = N_MODELS, repeats: int = R
             str(work / "ours.json"),
         ]
         theirs_argv = [NT_PYTHON, str(DRIVER), *inputs, str(work / "theirs.csv")]
-        load = os.getloadavg()[0]
+        # as an installed package would be (pip byte-compiles on install): a run should not
+        # compile sources because this environment sets PYTHONDONTWRITEBYTECODE
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPOSITORY / "nmr_pools")], check=True)
+        ours_env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])),
+        }
+        loads = [os.getloadavg()[0]]  # 1-minute load average: at the start, then after each pair
         ours: list[Run] = []
         theirs: list[Run] = []
         for _ in range(repeats):
-            ours.append(timed(ours_argv, work))
+            ours.append(timed(ours_argv, work, ours_env))
             theirs.append(timed(theirs_argv, work))
+            loads.append(os.getloadavg()[0])
         return {
             "stocks": n_stocks,
             "models": n_models,
             "repeats": repeats,
-            "load": load,
+            "loads": loads,
             "ours": ours,
             "theirs": theirs,
             "agreement": _agreement(work / "ours.json", work / "theirs.csv"),
@@ -150,6 +163,7 @@ def markdown(result: dict[str, object] | None, skipped: str | None = None) -> st
     if result is None:
         return "\n".join([*lines, f"Not measured: {skipped}.", ""])
     ours: list[Run] = result["ours"]  # type: ignore[assignment]
+    loads: list[float] = result["loads"]  # type: ignore[assignment]
     theirs: list[Run] = result["theirs"]  # type: ignore[assignment]
 
     def row(name: str, runs: list[Run]) -> str:
@@ -167,13 +181,14 @@ def markdown(result: dict[str, object] | None, skipped: str | None = None) -> st
         f"written as CSV, predictions {result['csv_mib']:.0f} MiB), each whole process timed with "
         f"`/usr/bin/time -v`, the two commands alternated {result['repeats']} times "
         f"on {platform.machine()} with {os.cpu_count()} cores, Linux {platform.release()} "
-        f"(1-minute load average at the start: {result['load']:.1f}; a load above "
-        "the core count means other work shared the machine and the times are noisy). Both compute "
-        "numerai_corr, correlation_contribution against the stake-weighted meta model and the payout."
+        f"(1-minute load average {loads[0]:.1f} at the start, {min(loads):.1f} to {max(loads):.1f} over the runs; "
+        "a load above the core count means other work shared the machine and the times are noisy). Both compute "
+        "numerai_corr, correlation_contribution against the stake-weighted meta model and the payout; "
+        "both import byte-compiled code (ours is compiled first, as an install would)."
     )
     ours_command = (
         f"- ours: `python -m nmr_pools.scoring --round 1 --predictions ... --targets ... --stakes ... --out "
-        f"ours.json` (Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__})"
+        f"ours.json` (Python {platform.python_version()}, numpy {np.__version__}, pyarrow {pyarrow.__version__})"
     )
     theirs_command = (
         f"- numerai-tools: `{NT_PYTHON} bench/numerai_tools_driver.py predictions.csv targets.csv stakes.csv "
@@ -181,8 +196,9 @@ def markdown(result: dict[str, object] | None, skipped: str | None = None) -> st
     )
     speed_up = (
         f"Speed-up in wall time: {best_ratio:.1f}x (best against best), {median_ratio:.1f}x (median against "
-        f"median); CPU time (user + system, all threads; load does not inflate it much): {cpu_ratio:.1f}x less. "
-        "On a busy machine the best run is the one least disturbed."
+        f"median); CPU time (user + system, all threads): {cpu_ratio:.1f}x less (a busy machine inflates CPU "
+        "time too, through the caches and cores it shares, but less than the wall clock). On a busy machine "
+        "the best run is the one least disturbed."
     )
     lines += [
         setting,

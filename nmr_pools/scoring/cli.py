@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 
     from nmr_pools.scoring.results import RoundResults
 
-# pandas, scipy and rich are imported inside the command, so `--help` and option errors answer
-# at once (they are most of a run's start-up time)
+# numpy, pyarrow and rich are imported inside the command, so `--help` and option errors answer
+# at once; a run never imports pandas or scipy (the readers of `inputs` and the engine's array
+# path do without them)
 
 # Rounds with more prediction cells than this (5,000 stocks x 200 models) take long enough
 # (about a second) to deserve a progress bar.
@@ -48,6 +49,13 @@ def _read(reader: Callable[[Path], object], path: Path, option: str) -> object:
 def _progress(total: int, show: bool) -> Iterator[Callable[[int], None]]:
     """A rich progress bar on stderr (only for large rounds); yields `advance(n_models)`."""
     from rich.console import Console
+
+    console = Console(stderr=True)
+    if not (show and console.is_terminal):
+        # nothing to draw (a transient bar on a file or pipe leaves only a blank line), so
+        # rich.progress is not even imported
+        yield lambda done: None
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(
@@ -55,9 +63,8 @@ def _progress(total: int, show: bool) -> Iterator[Callable[[int], None]]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
-        disable=not show,
     )
     task = bar.add_task("scoring", total=total)
     with bar:
@@ -160,27 +167,27 @@ def score_command(
     if predictions.suffix.lower() == ".csv":
         from nmr_pools.scoring import csv_arrow
 
-        csv_arrow.prefetch(predictions)  # parsed on pyarrow's threads while pandas and scipy import
+        csv_arrow.prefetch(predictions)  # parsed on pyarrow's threads while the engine imports
     from rich.console import Console
 
-    from nmr_pools.scoring.engine import score_round
-    from nmr_pools.scoring.io import read_meta_model, read_predictions, read_stakes, read_targets
+    from nmr_pools.scoring.engine import score_round_arrays
+    from nmr_pools.scoring.inputs import read_meta_model, read_predictions, read_stakes, read_targets
     from nmr_pools.scoring.results import digest_path, write_results
 
-    frame = _read(read_predictions, predictions, "--predictions")
-    target_series = _read(read_targets, targets, "--targets")
-    stake_series = _read(read_stakes, stakes, "--stakes")
-    meta_series = _read(read_meta_model, meta_model, "--meta-model") if meta_model is not None else None
-    n_stocks, n_models = frame.shape  # type: ignore[attr-defined]
+    matrix = _read(read_predictions, predictions, "--predictions")
+    target_values = _read(read_targets, targets, "--targets")
+    stake_values = _read(read_stakes, stakes, "--stakes")
+    meta_values = _read(read_meta_model, meta_model, "--meta-model") if meta_model is not None else None
+    n_stocks, n_models = matrix.shape  # type: ignore[attr-defined]
     try:
         with _progress(n_models, n_stocks * n_models > PROGRESS_CELLS) as advance:
-            results = score_round(
+            results = score_round_arrays(
                 round_number,
-                frame,
-                target_series,
-                stake_series,
-                meta_series,
-                config_name,  # type: ignore[arg-type]
+                matrix,  # type: ignore[arg-type]
+                target_values,  # type: ignore[arg-type]
+                stake_values,  # type: ignore[arg-type]
+                meta_values,  # type: ignore[arg-type]
+                config_name,
                 progress=advance,
             )
         digest = write_results(results, out)

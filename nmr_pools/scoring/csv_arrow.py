@@ -1,10 +1,11 @@
 """Reading a CSV file's columns with pyarrow's streaming reader (numpy and pyarrow only, no pandas).
 
 `read_columns` parses every column but `id`/`model` as float64 straight into one
-(n_numeric, n_rows) block, the layout the engine reads; pandas' reader stays the fallback
-(see `io`). `prefetch` starts that read on a background thread: pyarrow parses in C++ without
-the GIL, so `python -m nmr_pools.scoring` reads its predictions while it imports pandas and
-scipy (most of its start-up), and `read_columns` then picks the result up.
+(n_numeric, n_rows) block, the layout the engine reads (`inputs` hands it over as it is);
+pandas' reader stays the fallback (see `io`). `prefetch` starts that read on a background
+thread: pyarrow parses in C++ without the GIL, so `python -m nmr_pools.scoring` reads its
+predictions while it imports the engine, rich and the rest, and `read_columns` then picks the
+result up.
 
 Every number is parsed exactly (Arrow's parser is correctly rounded: shortest round-trip text
 reads back bit for bit), `id`/`model` stay strings, and the words read as missing are pandas'
@@ -23,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from nmr_pools.scoring.labelled import object_array
+
 # columns read as text; every other column must hold numbers
 TEXT_COLUMNS = ("id", "model")
 # CSV text pyarrow parses per batch: 2 MiB is ~170 rows of 1,000 models; the reader holds a few
@@ -40,7 +43,7 @@ class ArrowColumns:
     header: list[str]
     text: dict[str, np.ndarray]  # name -> (n_rows,) object
     numbers: list[str]  # the block's rows, in file order
-    block: np.ndarray  # (n_numeric, n_rows) float64, NaN where missing
+    block: np.ndarray  # (n_numeric, n_rows) float64, NaN where missing; rows contiguous
 
 
 def csv_header(source: Path) -> list[str]:
@@ -114,6 +117,7 @@ def _read(source: Path, header: list[str]) -> ArrowColumns | None:
         return None
     text = [name for name in header if name in TEXT_COLUMNS]
     numbers = [name for name in header if name not in TEXT_COLUMNS]
+    number_columns = [i for i, name in enumerate(header) if name not in TEXT_COLUMNS]  # faster than names
     options = arrow_csv.ConvertOptions(
         column_types={name: (pa.string() if name in TEXT_COLUMNS else pa.float64()) for name in header},
         strings_can_be_null=True,
@@ -126,6 +130,8 @@ def _read(source: Path, header: list[str]) -> ArrowColumns | None:
         reader = arrow_csv.open_csv(
             source, read_options=arrow_csv.ReadOptions(block_size=CSV_BLOCK_BYTES), convert_options=options
         )
+        if reader.schema.names != header:  # columns are taken by position below
+            return None
         for batch in reader:
             for name in text:
                 chunks[name].append(batch.column(name))
@@ -138,15 +144,15 @@ def _read(source: Path, header: list[str]) -> ArrowColumns | None:
                 block = grown
             if numbers and batch.num_rows:
                 # column-major (rows, n_numeric) is (n_numeric, rows) row-major: the block's layout
-                values = batch.select(numbers).to_tensor(null_to_nan=True, row_major=False).to_numpy()
+                values = batch.select(number_columns).to_tensor(null_to_nan=True, row_major=False).to_numpy()
                 block[:, rows : rows + batch.num_rows] = values.T
             rows += batch.num_rows
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
+    # to_pylist, not to_numpy: pyarrow converts strings to numpy through pandas (imported then)
     strings = {
-        name: pa.chunked_array(chunks[name], type=pa.string()).to_numpy(zero_copy_only=False).astype(object)
-        for name in text
+        name: object_array(pa.chunked_array(chunks[name], type=pa.string()).to_pylist()) for name in text
     }
-    # the engine reads contiguous rows; copying here costs nothing on the wall clock when prefetched
-    used = block[:, :rows] if rows == block.shape[1] else np.ascontiguousarray(block[:, :rows])
-    return ArrowColumns(header, strings, numbers, used)
+    # a view, not a copy: each column's values stay contiguous (one row of the block), and the
+    # room left at each row's end (~10%) was never written, so it is mostly never paged in
+    return ArrowColumns(header, strings, numbers, block[:, :rows])

@@ -11,6 +11,10 @@ Ids and model ids are read as strings. CSV is read with pyarrow's multithreaded 
 as a fallback where pyarrow cannot load); either way numbers are parsed with round-trip
 precision, so a float written with `repr` reads back bit for bit. Every problem raises ScoringError naming
 the file and the offending columns/ids; nothing here checks values against other files.
+
+These readers give pandas objects; the `score` command reads through `inputs` instead, which
+takes CSV files straight to arrays without importing pandas and comes back here for anything
+else (and for every error message).
 """
 
 from __future__ import annotations

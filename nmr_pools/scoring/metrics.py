@@ -18,19 +18,33 @@ Speed: models whose column has no NaN share one row set, so they are transformed
 columns with NaNs are aligned one by one but go through the very same kernels. Every kernel
 reduces along a model's own contiguous row, so a model's score does not depend on which other
 models were scored with it.
+
+The work is done on labelled arrays (`labelled`: no pandas, so the `score` command never loads
+it); `score_models`, `numerai_corr`, `correlation_contribution` and `stake_weighted_meta_model`
+take and give pandas objects and convert at the door.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from nmr_pools.scoring.errors import ScoringError, name_some
+from nmr_pools.scoring.labelled import (
+    LabelledColumn,
+    PredictionMatrix,
+    difference,
+    duplicates,
+    object_array,
+)
 from nmr_pools.scoring.transforms import gaussian_rank_rows, signed_power_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # numerai-tools' DEFAULT_MAX_FILTERED_INDEX_RATIO: aligning two inputs may drop at most 20% of
 # either side's ids (Numerai data changes can drop a few stocks; more means a broken input).
@@ -60,37 +74,42 @@ def keeps_enough(n_kept: int, n_total: int, max_filtered_ratio: float) -> bool:
 
 
 def corr_ids(
-    prediction_ids: pd.Index, n_predictions: int, target_ids: pd.Index, n_targets: int, max_ratio: float
-) -> pd.Index | None:
+    prediction_ids: Iterable[object],
+    n_predictions: int,
+    target_ids: Iterable[object],
+    n_targets: int,
+    max_ratio: float,
+) -> np.ndarray | None:
     """Sorted ids CORR uses for one column, or None when the 20% rule refuses the alignment.
 
     `*_ids` are the non-NaN ids; `n_*` the full lengths (NaN rows count, as in numerai-tools).
     """
-    ids = target_ids.intersection(prediction_ids)
+    shared = set(target_ids).intersection(prediction_ids)
     if not (
-        keeps_enough(len(ids), n_targets, max_ratio) and keeps_enough(len(ids), n_predictions, max_ratio)
+        keeps_enough(len(shared), n_targets, max_ratio)
+        and keeps_enough(len(shared), n_predictions, max_ratio)
     ):
         return None
-    return ids.sort_values()
+    return object_array(sorted(shared))
 
 
 def mmc_ids(
-    prediction_ids: pd.Index,
+    prediction_ids: Iterable[object],
     n_predictions: int,
-    meta_ids: pd.Index,
+    meta_ids: Iterable[object],
     n_meta: int,
-    target_ids: pd.Index,
+    target_ids: Iterable[object],
     n_targets: int,
     max_ratio: float,
-) -> pd.Index | None:
+) -> np.ndarray | None:
     """Sorted ids MMC uses for one column, or None; numerai-tools' three alignments in order."""
-    with_meta = meta_ids.intersection(prediction_ids)  # meta model vs predictions
+    with_meta = set(meta_ids).intersection(prediction_ids)  # meta model vs predictions
     if not (
         keeps_enough(len(with_meta), n_meta, max_ratio)
         and keeps_enough(len(with_meta), n_predictions, max_ratio)
     ):
         return None
-    with_target = target_ids.intersection(with_meta)  # target vs aligned predictions
+    with_target = with_meta.intersection(target_ids)  # target vs aligned predictions
     if not (
         keeps_enough(len(with_target), n_targets, max_ratio)
         and keeps_enough(len(with_target), len(with_meta), max_ratio)
@@ -98,7 +117,7 @@ def mmc_ids(
         return None
     # the third alignment (target vs aligned meta model) keeps the same ids; its checks are
     # len/len == 1 on the target side and the ratio just checked on the meta side
-    return with_target.sort_values()
+    return object_array(sorted(with_target))
 
 
 # ---- kernels: rows: (k_models, n_stocks), vectors: (n_stocks,) ----
@@ -141,51 +160,54 @@ def model_block(values_t: np.ndarray, columns: np.ndarray, rows: np.ndarray | No
     """Contiguous copy of `values_t[columns][:, rows]`: (k, n_rows); rows None = all."""
     if rows is None:
         return np.ascontiguousarray(values_t[columns])
-    return np.ascontiguousarray(values_t[np.ix_(columns, rows)])
+    return np.take(values_t[columns], rows, axis=1)  # two plain gathers: faster than one np.ix_
 
 
 # ---- targets and meta model on an aligned id set ----
 
 
-def corr_target(centred_targets: pd.Series, ids: pd.Index) -> np.ndarray:
+def corr_target(centred_targets: LabelledColumn, ids: np.ndarray) -> np.ndarray:
     """The CORR target on `ids`: centred over all ids beforehand, then raised to 1.5: (n,)."""
-    return signed_power_rows(centred_targets.loc[ids].to_numpy(dtype=np.float64))
+    return signed_power_rows(centred_targets.at(ids))
 
 
-def mmc_target(targets: pd.Series, ids: pd.Index) -> np.ndarray:
+def mmc_target(targets: LabelledColumn, ids: np.ndarray) -> np.ndarray:
     """The MMC target on `ids`: times 4 if it lies in [0, 1], then centred on these ids: (n,)."""
-    aligned = targets.loc[ids].to_numpy(dtype=np.float64)
+    aligned = targets.at(ids)
     if ((aligned >= 0) & (aligned <= 1)).all():
         aligned = aligned * MMC_TARGET_SCALE
     return aligned - aligned.mean()
 
 
-def mmc_meta(meta_model: pd.Series, ids: pd.Index) -> np.ndarray:
+def mmc_meta(meta_model: LabelledColumn, ids: np.ndarray) -> np.ndarray:
     """The meta model on `ids`, ranked and gaussianized: (n,)."""
-    return gaussian_ranks(meta_model.loc[ids].to_numpy(dtype=np.float64).reshape(1, -1))[0]
+    return gaussian_ranks(meta_model.at(ids).reshape(1, -1))[0]
 
 
-def stake_weighted_meta_model(predictions: pd.DataFrame, stakes: pd.Series) -> pd.Series:
+def meta_model_of(predictions: PredictionMatrix, stakes: LabelledColumn) -> LabelledColumn:
     """`sum_j stake_j * pred_j / sum_j stake_j` per stock (NaN predictions add nothing).
 
     numerai-tools' `stake_weight`: raw predictions, skip-NaN sum, divided by the total stake of
-    the models in `stakes` (every one of which must be a column of `predictions`).
+    the models in `stakes` (every one of which must be a model of `predictions`), summed in
+    the stakes' order.
     """
-    unknown = stakes.index.difference(predictions.columns)
-    if len(unknown):
+    unknown = difference(stakes.ids, predictions.models)
+    if unknown:
         raise ScoringError(f"stakes name models that have no predictions: {name_some(unknown)}")
-    weights = stakes.to_numpy(dtype=np.float64)  # (n_staked,)
+    weights = stakes.values  # (n_staked,)
     total = weights.sum()
     if not total > 0:
         raise ScoringError("cannot build a stake-weighted meta model: the total stake is not positive")
-    columns = predictions.columns.get_indexer(stakes.index)
-    values_t = predictions.to_numpy(dtype=np.float64).T  # (n_models, n_stocks), a view when possible
-    weighted = np.zeros(len(predictions))  # (n_stocks,)
+    columns = predictions.model_rows_of(stakes.ids)  # (n_staked,) rows of values_t
+    weighted = np.zeros(len(predictions.ids))  # (n_stocks,)
     for start in range(0, len(columns), CHUNK_MODELS):
-        block = model_block(values_t, columns[start : start + CHUNK_MODELS])  # (k, n_stocks)
+        block = model_block(predictions.values_t, columns[start : start + CHUNK_MODELS])  # (k, n_stocks)
         contributions = block * weights[start : start + CHUNK_MODELS, None]
-        weighted += np.nansum(contributions, axis=0)
-    return pd.Series(weighted / total, index=predictions.index, name="meta_model")
+        missing = np.isnan(contributions)
+        if missing.any():  # np.nansum's NaN -> 0, without its copy of every block
+            contributions[missing] = 0.0
+        weighted += contributions.sum(axis=0)
+    return LabelledColumn(predictions.ids, weighted / total)
 
 
 # ---- the scoring pipeline ----
@@ -231,24 +253,27 @@ def _score_columns(
         return np.vstack(list(pool.map(run, blocks)))
 
 
-def _require_unique(index: pd.Index, what: str) -> None:
-    duplicated = index[index.duplicated()].unique()
-    if len(duplicated):
-        raise ScoringError(f"{what} has duplicate ids: {name_some(duplicated)}")
+def _require_unique(ids: np.ndarray, what: str) -> None:
+    repeated = duplicates(ids)
+    if repeated:
+        raise ScoringError(f"{what} has duplicate ids: {name_some(repeated)}")
 
 
 def _plans_for(
-    prediction_ids: pd.Index,
-    n_predictions: int,
-    index: pd.Index,
-    targets: pd.Series,
-    centred: pd.Series,
-    meta_model: pd.Series | None,
+    prediction_ids: np.ndarray,
+    predictions: PredictionMatrix,
+    targets: LabelledColumn,
+    centred: LabelledColumn,
+    meta_model: LabelledColumn | None,
     want_corr: bool,
     max_ratio: float,
 ) -> tuple[_Plan, ...] | None:
-    """One plan (or a CORR plan and an MMC plan when their ids differ); None if refused."""
-    target_ids = targets.dropna().index
+    """One plan (or a CORR plan and an MMC plan when their ids differ); None if refused.
+
+    `prediction_ids`: the non-NaN ids of the columns planned for.
+    """
+    n_predictions = len(predictions.ids)
+    target_ids = targets.present_ids()
     ids_corr = (
         corr_ids(prediction_ids, n_predictions, target_ids, len(targets), max_ratio) if want_corr else None
     )
@@ -256,19 +281,24 @@ def _plans_for(
         return None
     ids_mmc = None
     if meta_model is not None:
-        meta_ids = meta_model.dropna().index
         ids_mmc = mmc_ids(
-            prediction_ids, n_predictions, meta_ids, len(meta_model), target_ids, len(targets), max_ratio
+            prediction_ids,
+            n_predictions,
+            meta_model.present_ids(),
+            len(meta_model),
+            target_ids,
+            len(targets),
+            max_ratio,
         )
         if ids_mmc is None:
             return None
     corr_part = (
-        (index.get_indexer(ids_corr), corr_target(centred, ids_corr)) if ids_corr is not None else None
+        (predictions.rows_of(ids_corr), corr_target(centred, ids_corr)) if ids_corr is not None else None
     )
     mmc_part = None
     if ids_mmc is not None and meta_model is not None:
-        mmc_part = (index.get_indexer(ids_mmc), mmc_meta(meta_model, ids_mmc), mmc_target(targets, ids_mmc))
-    if corr_part and mmc_part and ids_corr is not None and ids_corr.equals(ids_mmc):
+        mmc_part = (predictions.rows_of(ids_mmc), mmc_meta(meta_model, ids_mmc), mmc_target(targets, ids_mmc))
+    if corr_part and mmc_part and ids_corr is not None and ids_corr.tolist() == ids_mmc.tolist():
         return (_Plan(corr_part[0], corr_part[1], mmc_part[1], mmc_part[2]),)  # shared ranks
     plans = []
     if corr_part:
@@ -276,6 +306,78 @@ def _plans_for(
     if mmc_part:
         plans.append(_Plan(mmc_part[0], None, mmc_part[1], mmc_part[2]))
     return tuple(plans)
+
+
+def score_matrix(
+    predictions: PredictionMatrix,
+    targets: LabelledColumn,
+    meta_model: LabelledColumn | None = None,
+    want_corr: bool = True,
+    max_filtered_ratio: float = DEFAULT_MAX_FILTERED_RATIO,
+    progress: Progress | None = None,
+    models: np.ndarray | None = None,
+) -> np.ndarray:
+    """CORR (if `want_corr`) and MMC (if `meta_model` is given) of the models at positions
+    `models` (default: all): (n_scored, 2), columns corr and mmc (NaN when not asked, or for a
+    constant column's CORR, as numerai-tools gives).
+
+    Raises ScoringError naming the models whose alignment drops more than 20% of the ids.
+    """
+    _require_unique(predictions.ids, "predictions")
+    _require_unique(targets.ids, "targets")
+    if meta_model is not None:
+        _require_unique(meta_model.ids, "meta model")
+    values_t = predictions.values_t  # (n_models, n_stocks); never written to
+    scored = np.arange(values_t.shape[0]) if models is None else models  # (n_scored,) rows of values_t
+    has_nan = np.isnan(values_t).any(axis=1)[scored]  # (n_scored,)
+    # CORR centres over all target ids, before alignment
+    centred = LabelledColumn(targets.ids, targets.values - targets.nan_mean())
+    scores = np.full((len(scored), 2), np.nan)
+    refused: list[object] = []
+
+    full = np.flatnonzero(~has_nan)  # positions in `scored`
+    if full.size:
+        plans = _plans_for(
+            predictions.ids, predictions, targets, centred, meta_model, want_corr, max_filtered_ratio
+        )
+        if plans is None:
+            refused.extend(predictions.models[scored[full]])
+        else:
+            for number, plan in enumerate(plans):
+                block_scores = _score_columns(values_t, scored[full], plan, progress if number == 0 else None)
+                asked = ~np.isnan(block_scores)
+                scores[full] = np.where(asked, block_scores, scores[full])
+
+    for position in np.flatnonzero(has_nan):  # rare: each NaN pattern gets its own alignment
+        column = scored[position]
+        present = predictions.ids[~np.isnan(values_t[column])]
+        plans = _plans_for(present, predictions, targets, centred, meta_model, want_corr, max_filtered_ratio)
+        if plans is None:
+            refused.append(predictions.models[column])
+            continue
+        for plan in plans:
+            one = _score_block(values_t, np.array([column]), plan)[0]
+            scores[position] = np.where(np.isnan(one), scores[position], one)
+        if progress is not None:
+            progress(1)
+
+    if refused:
+        raise ScoringError(
+            f"aligning these models with the targets/meta model drops more than "
+            f"{max_filtered_ratio:.0%} of the ids: {name_some(refused)}"
+        )
+    return scores
+
+
+# ---- the pandas API ----
+
+
+def stake_weighted_meta_model(predictions: pd.DataFrame, stakes: pd.Series) -> pd.Series:
+    """The stake-weighted meta model (`meta_model_of`) of a predictions frame: (n_stocks,) by id."""
+    import pandas as pd
+
+    meta = meta_model_of(PredictionMatrix.from_frame(predictions), LabelledColumn.from_series(stakes))
+    return pd.Series(meta.values, index=predictions.index, name="meta_model")
 
 
 def score_models(
@@ -293,62 +395,16 @@ def score_models(
     not asked, or for a constant column's CORR, as numerai-tools gives).
     Raises ScoringError naming the columns whose alignment drops more than 20% of the ids.
     """
-    _require_unique(predictions.index, "predictions")
-    _require_unique(targets.index, "targets")
-    if meta_model is not None:
-        _require_unique(meta_model.index, "meta model")
-    values_t = predictions.to_numpy(dtype=np.float64).T  # (n_models, n_stocks); never written to
-    has_nan = np.isnan(values_t).any(axis=1)  # (n_models,)
-    centred = targets - targets.mean()  # CORR centres over all target ids, before alignment
-    scores = np.full((predictions.shape[1], 2), np.nan)
-    refused: list[object] = []
+    import pandas as pd
 
-    full_columns = np.flatnonzero(~has_nan)
-    if full_columns.size:
-        plans = _plans_for(
-            predictions.index,
-            len(predictions),
-            predictions.index,
-            targets,
-            centred,
-            meta_model,
-            want_corr,
-            max_filtered_ratio,
-        )
-        if plans is None:
-            refused.extend(predictions.columns[full_columns])
-        else:
-            for number, plan in enumerate(plans):
-                block_scores = _score_columns(values_t, full_columns, plan, progress if number == 0 else None)
-                asked = ~np.isnan(block_scores)
-                scores[full_columns] = np.where(asked, block_scores, scores[full_columns])
-
-    for column in np.flatnonzero(has_nan):  # rare: each NaN pattern gets its own alignment
-        present = predictions.index[~np.isnan(values_t[column])]
-        plans = _plans_for(
-            present,
-            len(predictions),
-            predictions.index,
-            targets,
-            centred,
-            meta_model,
-            want_corr,
-            max_filtered_ratio,
-        )
-        if plans is None:
-            refused.append(predictions.columns[column])
-            continue
-        for plan in plans:
-            one = _score_block(values_t, np.array([column]), plan)[0]
-            scores[column] = np.where(np.isnan(one), scores[column], one)
-        if progress is not None:
-            progress(1)
-
-    if refused:
-        raise ScoringError(
-            f"aligning these models with the targets/meta model drops more than "
-            f"{max_filtered_ratio:.0%} of the ids: {name_some(refused)}"
-        )
+    scores = score_matrix(
+        PredictionMatrix.from_frame(predictions),
+        LabelledColumn.from_series(targets),
+        None if meta_model is None else LabelledColumn.from_series(meta_model),
+        want_corr,
+        max_filtered_ratio,
+        progress,
+    )
     return pd.DataFrame(scores, index=predictions.columns, columns=["corr", "mmc"])
 
 

@@ -3,9 +3,10 @@ wraps, written out with the same operations in the same order, so each value is 
 
 Why: importing scipy.special costs a quarter of a second, a sixth of the whole `score`
 command, and the engine needs `ndtri` only for the table of the 2n - 1 values a row of n
-ranks can take (`transforms._gaussian_of_rank_sums`). The tests check this function against
-scipy bit for bit over the whole table range and random arguments; `math.log` and `math.sqrt`
-are the C library's, as in scipy's build.
+ranks can take (`transforms._gaussian_of_rank_sums`), which `ndtri_array` computes with numpy
+(the same operations on whole arrays: a tenth of the time of 2n - 1 scalar calls). The tests
+check both against scipy bit for bit over the whole table range and random arguments;
+`math.log` and `math.sqrt` are the C library's, as in scipy's build.
 
 Algorithm (S. L. Moshier, Cephes Math Library 2.1): for y within 0.135..0.865 a rational
 function of (y - 1/2)^2; in the tails, with x = sqrt(-2 log y), x - log(x)/x minus a rational
@@ -15,6 +16,8 @@ function of 1/x (one pair of polynomials for y > exp(-32), another below).
 from __future__ import annotations
 
 import math
+
+import numpy as np
 
 # sqrt(2 pi)
 SQRT2PI = 2.50662827463100050242e0
@@ -128,3 +131,51 @@ def ndtri(y0: float) -> float:
         x1 = z * _polevl(z, P2) / _p1evl(z, Q2)
     x = x0 - x1
     return -x if negate else x
+
+
+# ---- the same, over an array (the table of a row's 2n - 1 gaussianized ranks) ----
+
+
+def _log(values: np.ndarray) -> np.ndarray:
+    """`math.log` of each element (the C library's, as the scalar `ndtri` uses; numpy's own
+    vectorised log may differ in the last bit on some CPUs)."""
+    return np.fromiter(map(math.log, values.tolist()), dtype=np.float64, count=len(values))
+
+
+def _polevl_array(x: np.ndarray, coefficients: tuple[float, ...]) -> np.ndarray:
+    total = np.full_like(x, coefficients[0])
+    for c in coefficients[1:]:
+        total = total * x + c
+    return total
+
+
+def _p1evl_array(x: np.ndarray, coefficients: tuple[float, ...]) -> np.ndarray:
+    total = x + coefficients[0]
+    for c in coefficients[1:]:
+        total = total * x + c
+    return total
+
+
+def ndtri_array(probabilities: np.ndarray) -> np.ndarray:
+    """`ndtri` of each probability in (0, 1), the same bits: numpy does the arithmetic (the same
+    IEEE operations in the same order, never fused), `math.log` the logarithms. (n,) -> (n,)."""
+    y0 = np.asarray(probabilities, dtype=np.float64)
+    if not ((y0 > 0.0) & (y0 < 1.0)).all():
+        raise ValueError("ndtri_array needs probabilities strictly between 0 and 1")
+    upper = y0 > 1.0 - EXP_MINUS_2  # upper tail: computed from 1 - y, result positive
+    y = np.where(upper, 1.0 - y0, y0)
+    central = y > EXP_MINUS_2
+    result = np.empty_like(y0)
+    shifted = y[central] - 0.5
+    squared = shifted * shifted
+    x = shifted + shifted * (squared * _polevl_array(squared, P0) / _p1evl_array(squared, Q0))
+    result[central] = x * SQRT2PI
+    tail = ~central
+    x = np.sqrt(-2.0 * _log(y[tail]))
+    x0 = x - _log(x) / x
+    z = 1.0 / x
+    near = z * _polevl_array(z, P1) / _p1evl_array(z, Q1)  # x < 8: y > exp(-32)
+    far = z * _polevl_array(z, P2) / _p1evl_array(z, Q2)
+    x = x0 - np.where(x < 8.0, near, far)
+    result[tail] = np.where(upper[tail], x, -x)
+    return result

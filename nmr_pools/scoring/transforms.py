@@ -16,11 +16,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from nmr_pools.scoring.normal import ndtri as scalar_ndtri
+from nmr_pools.scoring.normal import ndtri_array
 
 # numerai-tools raises gaussianized predictions (and the centred target) to this power,
 # keeping the sign, to weight the tails more than a plain Pearson correlation would.
 CORR_POWER = 1.5
+
+# the 63 bits below a float64's sign: flipped for negative floats to order them as integers
+MAGNITUDE_BITS = np.int64(0x7FFF_FFFF_FFFF_FFFF)
 
 
 # ---- layout helpers ----
@@ -77,12 +80,41 @@ def _gaussian_of_rank_sums(n_stocks: int) -> np.ndarray:
     rank_sums = np.arange(2 * n_stocks - 1)  # first + last
     average_rank = rank_sums / 2 + 1
     percentiles = (average_rank - 0.5) / n_stocks
-    # scipy's ndtri, bit for bit, without importing scipy (see `normal`): 2n - 1 scalar calls
-    table = np.fromiter(
-        (scalar_ndtri(p) for p in percentiles.tolist()), dtype=np.float64, count=len(percentiles)
-    )
+    table = ndtri_array(percentiles)  # scipy's ndtri, bit for bit, without scipy (see `normal`)
     table.flags.writeable = False
     return table
+
+
+def sort_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each row's values go in ascending order, and those values: `flat[i, j]` is the
+    index in `rows.ravel()` of row i's j-th smallest value (ties in any order), `ascending` is
+    `np.sort(rows, axis=1)`: (k, n) intp, (k, n) float64. `rows` must be C-contiguous.
+
+    Sorts one int64 key per element instead of an indirect argsort (a quarter less time): the
+    float's bits mapped to an integer of the same order, its lowest `b` bits replaced by the
+    element's flat index (`b` bits hold any index of the block). Floats that differ only in
+    those bits may then come out of order; the rows where that happened (a check on the sorted
+    values) are argsorted instead. Equal floats always get the same key bits, so ties stay
+    together. Flat indices make the gathers and scatters plain `take`/`put`.
+    """
+    n_rows, n_columns = rows.shape  # rows: (k, n), C-contiguous, no NaN
+    flat_bits = max(1, (n_rows * n_columns - 1).bit_length())
+    low = np.int64((1 << flat_bits) - 1)
+    bits = rows.view(np.int64)
+    keys = bits >> 63  # -1 for negative floats, 0 otherwise
+    keys &= MAGNITUDE_BITS
+    keys ^= bits  # negative floats: magnitude bits flipped, so larger magnitudes sort lower
+    keys &= ~low
+    keys |= np.arange(n_rows * n_columns, dtype=np.int64).reshape(n_rows, n_columns)
+    keys.sort(axis=1)
+    keys &= low
+    flat = keys.view(np.intp) if np.dtype(np.intp) == np.dtype(np.int64) else keys.astype(np.intp)
+    ascending = rows.ravel().take(flat)
+    unsorted = (ascending[:, 1:] < ascending[:, :-1]).any(axis=1)  # (k,)
+    for row in np.flatnonzero(unsorted):  # floats closer than the dropped bits: rare
+        flat[row] = np.argsort(rows[row]) + row * n_columns
+        ascending[row] = rows.ravel()[flat[row]]
+    return flat, ascending
 
 
 def gaussian_rank_rows(rows: np.ndarray) -> np.ndarray:
@@ -90,30 +122,30 @@ def gaussian_rank_rows(rows: np.ndarray) -> np.ndarray:
 
     A row of n values can only take 2n - 1 gaussianized values (see `_gaussian_of_rank_sums`):
     they are computed once per n and scattered by sort order. Rows without ties (continuous
-    predictions, the usual case) need no run bookkeeping: `first = last = position`.
+    predictions, the usual case) need no run bookkeeping: `first = last = position`; the rows
+    with ties get `first + last` from their runs of equal values, all rows at once.
     """
     n_models, n_stocks = rows.shape  # rows: (n_models, n_stocks)
     table = _gaussian_of_rank_sums(n_stocks)
-    order = np.argsort(rows, axis=1)  # (n_models, n_stocks): positions in ascending order
-    ascending = np.take_along_axis(rows, order, axis=1)
+    rows = np.ascontiguousarray(rows)
+    flat, ascending = sort_rows(rows)  # (n_models, n_stocks): where each value goes, and the values
     starts_run = np.ones((n_models, n_stocks), dtype=bool)  # True where a new value begins
     np.not_equal(ascending[:, 1:], ascending[:, :-1], out=starts_run[:, 1:])
-    tied = ~starts_run.all(axis=1)  # (n_models,)
-    gaussianized = np.empty((n_models, n_stocks))
+    tied = np.flatnonzero(~starts_run.all(axis=1))  # (n_tied,)
     by_position = table[0::2]  # first + last = 2 * position
-    if not tied.any():
-        np.put_along_axis(gaussianized, order, by_position[None, :], axis=1)
+    if len(tied) == 0:
+        in_order = np.broadcast_to(by_position, (n_models, n_stocks))
     else:
-        untied = np.flatnonzero(~tied)
-        gaussianized[untied[:, None], order[untied]] = by_position
-    for row in np.flatnonzero(tied):
-        starts = starts_run[row]
-        ends = np.ones(n_stocks, dtype=bool)
-        ends[:-1] = starts[1:]
-        position = np.arange(n_stocks)
-        first = np.maximum.accumulate(np.where(starts, position, 0))
-        last = np.minimum.accumulate(np.where(ends, position, n_stocks)[::-1])[::-1]
-        gaussianized[row, order[row]] = table[first + last]
+        in_order = np.empty((n_models, n_stocks))  # gaussianized values in ascending order
+        in_order[:] = by_position
+        # the tied rows' runs, end to end (every row starts a run): run i spans sorted
+        # positions first..last of its row, first + last = 2 first + length - 1
+        run_starts = np.flatnonzero(starts_run[tied])  # (n_runs,) in the flattened rows
+        lengths = np.diff(run_starts, append=len(tied) * n_stocks)  # (n_runs,)
+        rank_sums = 2 * (run_starts % n_stocks) + lengths - 1
+        in_order[tied] = np.repeat(table[rank_sums], lengths).reshape(len(tied), n_stocks)
+    gaussianized = np.empty((n_models, n_stocks))
+    gaussianized.ravel()[flat] = in_order
     return gaussianized
 
 

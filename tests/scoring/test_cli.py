@@ -87,3 +87,22 @@ def test_score__help_describes_every_option():
     assert result.exit_code == 0
     for option in ("--round", "--predictions", "--targets", "--stakes", "--meta-model", "--config", "--out"):
         assert option in result.output
+
+
+def test_score__same_digest_as_score_round_on_the_pandas_readers(round_files, tmp_path):
+    from nmr_pools.scoring import read_predictions, read_stakes, read_targets, score_round
+
+    predictions = pd.read_csv(round_files["predictions"], dtype={"id": str})
+    predictions.loc[:20, "model_0001"] = float("nan")  # scored without those ids
+    predictions.loc[3, "model_0002"] = 1.5  # out of range: scores 0
+    predictions.to_csv(round_files["predictions"], index=False)
+    out = tmp_path / "r.json"
+    assert _run(round_files, out).exit_code == 0
+    expected = score_round(
+        12,
+        read_predictions(round_files["predictions"]),
+        read_targets(round_files["targets"]),
+        read_stakes(round_files["stakes"]),
+    )
+    assert load_results(out).digest == expected.digest
+    assert {m.status.split(":")[0] for m in expected.models} == {"ok", "out_of_range"}

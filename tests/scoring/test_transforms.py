@@ -87,7 +87,7 @@ def test_gaussian_rank_rows__is_rank_then_ndtri_bit_for_bit(rows):
 def test_normal_ndtri__scipy_bit_for_bit__table_range_and_tails():
     from scipy.special import ndtri as scipy_ndtri
 
-    from nmr_pools.scoring.normal import ndtri
+    from nmr_pools.scoring.normal import ndtri, ndtri_array
 
     rng = np.random.default_rng(7)
     table = np.concatenate(
@@ -101,6 +101,41 @@ def test_normal_ndtri__scipy_bit_for_bit__table_range_and_tails():
     )
     ours = np.array([ndtri(float(v)) for v in values])
     assert ours.tobytes() == scipy_ndtri(values).tobytes()
+    assert ndtri_array(values).tobytes() == scipy_ndtri(values).tobytes()
     assert ndtri(0.0) == -np.inf and ndtri(1.0) == np.inf
     with pytest.raises(ValueError, match="probability in"):
         ndtri(1.5)
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        ndtri_array(np.array([0.5, 0.0]))
+
+
+def _assert_sorts(rows):
+    from nmr_pools.scoring.transforms import sort_rows
+
+    flat, ascending = sort_rows(rows)
+    order = flat - np.arange(rows.shape[0])[:, None] * rows.shape[1]  # positions within each row
+    assert (np.sort(order, axis=1) == np.arange(rows.shape[1])).all()  # a permutation of each row
+    assert ascending.tobytes() == np.take_along_axis(rows, order, axis=1).tobytes()
+    np.testing.assert_array_equal(ascending, np.sort(rows, axis=1))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 6), st.integers(1, 70)),
+        elements=st.floats(allow_nan=False) | st.sampled_from([0.0, -0.0, 5e-324, -5e-324, 1.0, -1.0]),
+    )
+)
+def test_sort_rows__sorts_any_float_rows(rows):
+    _assert_sorts(rows)
+
+
+def test_sort_rows__floats_apart_only_in_their_lowest_bits__still_in_order():
+    # keys keep all but the position bits of each float: these rows need the argsort fallback
+    rng = np.random.default_rng(3)
+    near = (np.array([0.5, -0.5]).view(np.int64)[:, None] + rng.integers(-40, 40, size=(2, 300))).view(
+        np.float64
+    )
+    rows = np.vstack([near, rng.random((3, 300))])
+    _assert_sorts(rows)
