@@ -81,3 +81,19 @@ def test_local_chain_command__without_node_modules_on_path__finds_anvil(tmp_path
         and "Missing local Foundry" not in output
         and "cannot run anvil" not in output
     )
+
+
+def test_anvil__npm_wrapper_first_on_path__the_binary_it_wraps_comes_first(monkeypatch):
+    """npm's node_modules/.bin/anvil is a node script that exits on Ctrl-C before anvil does;
+    with it first on PATH (as `make` puts it), the plugin puts the binary's folder in front."""
+    from nmr_pools.environment import is_script, native_anvil, prefer_native_anvil
+
+    wrapper = ROOT / "node_modules" / ".bin" / "anvil"
+    binary = native_anvil()
+    assert binary is not None and is_script(wrapper) and not is_script(binary)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:/usr/bin:/bin")
+    assert shutil.which("anvil") == str(wrapper)
+    prefer_native_anvil()
+    assert Path(shutil.which("anvil")).resolve() == binary.resolve()
+    prefer_native_anvil()  # already the binary: PATH is left as it is
+    assert os.environ["PATH"].count(str(binary.parent)) == 1

@@ -66,6 +66,13 @@ class Node:
     def output(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
 
+    def children(self) -> list[Path]:
+        """The executables of the node command's child processes (Linux /proc)."""
+        assert self.process is not None
+        tasks = Path(f"/proc/{self.process.pid}/task").iterdir()
+        pids = [pid for task in tasks for pid in (task / "children").read_text().split()]
+        return [Path(os.readlink(f"/proc/{pid}/exe")) for pid in pids]
+
     def head(self) -> tuple[int, int]:
         block = rpc(self.url, "eth_getBlockByNumber", "latest", False)
         return int(block["number"], 16), int(block["timestamp"], 16)
@@ -93,6 +100,8 @@ def test_node__ctrl_c_then_start__same_chain_and_time_never_runs_back(node, tmp_
     rpc(node.url, "evm_setNextBlockTimestamp", now + 3 * DAY)
     rpc(node.url, "evm_mine")
     number, ahead = node.head()
+    # the command waits on anvil itself (npm's wrapper would exit before anvil saved its state)
+    assert [path.name for path in node.children()] == ["anvil"], node.children()
 
     assert node.ctrl_c() == 0
     assert "Stopped; the state is saved in .chain/anvil-state.json." in node.output()

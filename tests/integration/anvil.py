@@ -15,16 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nmr_pools.environment import native_anvil
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _anvil_binary() -> str:
-    """The anvil binary itself: npm's `node_modules/.bin/anvil` is a node script that starts it
-    as a child, and killing the script would leave the node running."""
-    packaged = sorted(PROJECT_ROOT.glob("node_modules/@foundry-rs/anvil-*/bin/anvil"))
-    if packaged:
-        return str(packaged[0])
-    return shutil.which("anvil") or str(PROJECT_ROOT / "node_modules" / ".bin" / "anvil")
+    """The anvil binary itself, never npm's wrapper script (see nmr_pools.environment)."""
+    return str(native_anvil() or shutil.which("anvil") or PROJECT_ROOT / "node_modules" / ".bin" / "anvil")
 
 
 ANVIL = _anvil_binary()
