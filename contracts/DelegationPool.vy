@@ -149,9 +149,9 @@ def requestDeposit(assets: uint256, controller: address, owner: address) -> uint
     assert controller != empty(address), "pool: zero controller"
     ledger._check_caller_for(owner)
     ledger._check_caller_for(controller)
-    limit_complement: uint256 = ledger._deposit_limit_complement
-    if limit_complement != 0:
-        assert state.total_assets + state.pending_deposit_assets + assets <= ledger.UNLIMITED - limit_complement, "pool: deposit limit exceeded"
+    limit: uint256 = ledger._deposit_limit()
+    if limit != ledger.UNLIMITED:
+        assert state.total_assets + state.pending_deposit_assets + assets <= limit, "pool: deposit limit exceeded"
     assert extcall ledger.INumeraire(ledger.ASSET).transferFrom(owner, self, assets), "pool: NMR transfer failed"
 
     request_round: uint256 = ledger._current_round()
@@ -194,26 +194,30 @@ def requestRedeem(shares: uint256, controller: address, owner: address) -> uint2
         erc20._spend_allowance(owner, msg.sender, shares)
     # checked before converting: the shares are priced while they still count (burned below)
     assert erc20.balanceOf[owner] >= shares, "erc20: burn amount exceeds balance"
-    state: ledger.State = ledger._load_state()
+    last_settled_round: uint256 = 0
+    closure: ledger.Closure = empty(ledger.Closure)
+    last_settled_round, closure = ledger._conversion_point()
     request_round: uint256 = ledger._current_round()
     last_round: uint256 = ledger._settings_wind_down_round()
     if last_round != 0:
         # nothing after the last round is played: later requests wait for it, together
         request_round = min(request_round, last_round + 1)
-    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 1:
+    if closure != empty(ledger.Closure) or request_round <= last_settled_round + 1:
         # convert now at the current price (the shares still count); round down: dust stays
+        state: ledger.State = ledger._load_state()
         assets: uint256 = ledger._to_assets(shares, state, False)
         state.total_assets -= assets
         state.reserved_redeem_assets += assets
         ledger._add_claimable(controller, ledger.REDEEM_SIDE, shares, assets)
+        ledger._store_state(state)
     else:
+        # waiting on its round: only `_shares` changes (no other state word is read)
         ledger._enqueue(controller, ledger.REDEEM_SIDE, request_round, shares)
         ledger._redeem_groups[request_round] = ledger._add_high(ledger._redeem_groups[request_round], shares)
-        state.pending_redeem_shares += shares
+        ledger._add_pending_redeem_shares(shares)
     # the shares leave circulation now (a converted redemption's are gone; a pending one's
     # are counted in pending_redeem_shares until it converts or is cancelled)
     erc20._burn(owner, shares)
-    ledger._store_state(state)
     log ledger.RedeemRequest(controller=controller, owner=owner, requestId=request_round, sender=msg.sender, shares=shares)
     return request_round
 

@@ -509,6 +509,6 @@ def pending_requests(controller: address, redeem_side: bool) -> DynArray[uint256
     header: uint256 = ledger._requests[controller][side]
     for i: uint256 in range(header >> 240, (header >> 224) % 2**16, bound=ledger.MAX_OPEN_REQUESTS):
         entry: uint256 = ledger._entry_at(controller, side, i, header)
-        if entry % 2**128 > 0 and not ledger._is_converted(entry >> 128, side, state):
+        if entry % 2**128 > 0 and not ledger._is_converted(entry >> 128, side, state.last_settled_round, state.closure):
             result.append([entry >> 128, entry % 2**128])
     return result

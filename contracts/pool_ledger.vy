@@ -75,7 +75,8 @@ flag Closure:
     DEPLETED
 
 
-# the hot state (`_totals` and `_shares`), loaded once and stored once per call
+# the hot state (`_totals` and `_shares`), loaded once and stored once per call; the paths that
+# need one field (a claim, a redemption that waits) read and write only its word
 struct State:
     total_assets: uint256
     pending_deposit_assets: uint256
@@ -346,6 +347,31 @@ def _store_state(state: State):
 
 
 @internal
+def _release_deposit_shares(shares: uint256):
+    # claimed shares leave `unclaimed_deposit_shares`, the top field of `_shares`: a claim
+    # reads and writes no other state word (an underflow reverts: no lower field can borrow)
+    self._shares -= self._field(shares, 105) << 151
+
+
+@internal
+def _add_pending_redeem_shares(shares: uint256):
+    # a waiting redemption's shares join `pending_redeem_shares` (105 bits at bit 46 of
+    # `_shares`): a request that waits reads and writes no other state word
+    word: uint256 = self._shares
+    pending: uint256 = self._field((word >> 46) % 2**105 + shares, 105)
+    self._shares = word >> 151 << 151 | pending << 46 | word % 2**46
+
+
+@internal
+def _release_redeem_assets(assets: uint256):
+    # paid NMR leaves `reserved_redeem_assets`, the lowest field of `_totals` (checked first:
+    # subtracting from the word would otherwise borrow from the field above it)
+    totals: uint256 = self._totals
+    assert totals % 2**85 >= assets, "pool: more than reserved"
+    self._totals = totals - assets
+
+
+@internal
 @view
 def _load_settings() -> Settings:
     word: uint256 = self._settings
@@ -406,12 +432,21 @@ def _current_round() -> uint256:
 
 @internal
 @view
-def _is_converted(request_round: uint256, side: uint256, state: State) -> bool:
+def _conversion_point() -> (uint256, Closure):
+    # (last_settled_round, closure): all that says which groups converted, read from `_shares`
+    # alone (a claim of deposit shares needs no other state word)
+    shares: uint256 = self._shares
+    return (shares >> 6) % 2**40, convert((shares >> 1) % 8, Closure)
+
+
+@internal
+@view
+def _is_converted(request_round: uint256, side: uint256, last_settled_round: uint256, closure: Closure) -> bool:
     # the group of round r converts right after round r-1 is settled, except the deposits of
     # the group a depleting settlement skipped (they wait, to be taken back in full)
-    if side == DEPOSIT_SIDE and state.closure == Closure.DEPLETED:
-        return request_round <= state.last_settled_round
-    return request_round <= state.last_settled_round + 1
+    if side == DEPOSIT_SIDE and closure == Closure.DEPLETED:
+        return request_round <= last_settled_round
+    return request_round <= last_settled_round + 1
 
 
 @internal
@@ -571,7 +606,10 @@ def _put_entry(controller: address, side: uint256, index: uint256, header: uint2
 @internal
 @pure
 def _header(head: uint256, tail: uint256, low_bits: uint256) -> uint256:
-    # queue head (16) | tail (16) | `low_bits`: the claimable flag and the inline entry
+    # queue head (16) | tail (16) | `low_bits`: the claimable flag and the inline entry. The
+    # flag speaks only for a queued header: an empty queue's is dropped
+    if tail == head:
+        return self._field(head, 16) << 240 | self._field(tail, 16) << 224 | low_bits & ~CLAIMABLE_FLAG
     return self._field(head, 16) << 240 | self._field(tail, 16) << 224 | low_bits
 
 
@@ -655,7 +693,7 @@ def _add_claimable(controller: address, side: uint256, amount_in: uint256, amoun
 def _cancel(controller: address, side: uint256, request_id: uint256, state: State) -> uint256:
     if state.closure == empty(Closure):
         assert request_id == self._current_round(), "pool: round closed, cannot cancel"
-    assert not self._is_converted(request_id, side, state), "pool: request already converted"
+    assert not self._is_converted(request_id, side, state.last_settled_round, state.closure), "pool: request already converted"
     header: uint256 = self._requests[controller][side]
     head: uint256 = header >> 240
     tail: uint256 = (header >> 224) % 2**16
@@ -666,11 +704,7 @@ def _cancel(controller: address, side: uint256, request_id: uint256, state: Stat
             if i == tail - 1:
                 # the newest entry: drop it
                 header = self._put_entry(controller, side, i, header, 0)
-                header = self._header(head, tail - 1, header % 2**224)
-                if not self._queued(header):
-                    # the flag speaks only for a queued header
-                    header &= ~CLAIMABLE_FLAG
-                self._requests[controller][side] = header
+                self._requests[controller][side] = self._header(head, tail - 1, header % 2**224)
             else:
                 # an older entry (only in a closed pool): leave an empty marker
                 header = self._put_entry(controller, side, i, header, request_id << 128)
@@ -682,8 +716,11 @@ def _cancel(controller: address, side: uint256, request_id: uint256, state: Stat
 
 @internal
 @view
-def _scan(controller: address, side: uint256, state: State) -> (uint256, uint256, uint256, uint256):
+def _scan(controller: address, side: uint256) -> (uint256, uint256, uint256, uint256):
     # walk the converted prefix of the queue: (header, new head, amount requested, converted to)
+    last_settled_round: uint256 = 0
+    closure: Closure = empty(Closure)
+    last_settled_round, closure = self._conversion_point()
     header: uint256 = self._requests[controller][side]
     head: uint256 = header >> 240
     total_in: uint256 = 0
@@ -692,7 +729,7 @@ def _scan(controller: address, side: uint256, state: State) -> (uint256, uint256
     for i: uint256 in range(head, (header >> 224) % 2**16, bound=MAX_OPEN_REQUESTS):
         entry: uint256 = self._entry_at(controller, side, i, header)
         entry_round: uint256 = entry >> 128
-        if not self._is_converted(entry_round, side, state):
+        if not self._is_converted(entry_round, side, last_settled_round, closure):
             break
         new_head = i + 1
         amount: uint256 = entry % 2**128
@@ -714,12 +751,11 @@ def _checkpoint(controller: address, side: uint256) -> (uint256, uint256, uint25
     # take the controller's converted requests out of its queue: returns the header (stored),
     # the stored claimable pair (read through the header as it was) and what the converted
     # requests add to it (in, out); the caller stores the pair
-    state: State = self._load_state()
     header: uint256 = 0
     new_head: uint256 = 0
     total_in: uint256 = 0
     total_out: uint256 = 0
-    header, new_head, total_in, total_out = self._scan(controller, side, state)
+    header, new_head, total_in, total_out = self._scan(controller, side)
     stored: uint256 = self._stored_pair(controller, side, header)
     head: uint256 = header >> 240
     if new_head == head:
@@ -744,7 +780,7 @@ def _claimable_view(controller: address, side: uint256) -> (uint256, uint256):
     new_head: uint256 = 0
     total_in: uint256 = 0
     total_out: uint256 = 0
-    header, new_head, total_in, total_out = self._scan(controller, side, self._load_state())
+    header, new_head, total_in, total_out = self._scan(controller, side)
     stored: uint256 = self._stored_pair(controller, side, header)
     return (stored >> 128) + total_in, stored % 2**128 + total_out
 
@@ -752,7 +788,10 @@ def _claimable_view(controller: address, side: uint256) -> (uint256, uint256):
 @internal
 @view
 def _pending_amount(controller: address, side: uint256, request_id: uint256) -> uint256:
-    if self._is_converted(request_id, side, self._load_state()):
+    last_settled_round: uint256 = 0
+    closure: Closure = empty(Closure)
+    last_settled_round, closure = self._conversion_point()
+    if self._is_converted(request_id, side, last_settled_round, closure):
         return 0
     header: uint256 = self._requests[controller][side]
     for i: uint256 in range(header >> 240, (header >> 224) % 2**16, bound=MAX_OPEN_REQUESTS):
@@ -795,17 +834,14 @@ def _claim(side: uint256, amount: uint256, amount_is_in: bool, receiver: address
     updated: uint256 = self._store_claimable(controller, side, header, stored, claim_in - used_in, claim_out - used_out)
     if updated != header:
         self._requests[controller][side] = updated
-    state: State = self._load_state()
     if side == DEPOSIT_SIDE:
         # used_in NMR of deposits buys used_out shares, minted to the receiver now
-        state.unclaimed_deposit_shares -= used_out
-        self._store_state(state)
+        self._release_deposit_shares(used_out)
         erc20._mint(receiver, used_out)
         log Deposit(sender=controller, owner=receiver, assets=used_in, shares=used_out)
         return used_in if not amount_is_in else used_out
     # used_in redeemed shares are worth used_out NMR
-    state.reserved_redeem_assets -= used_out
-    self._store_state(state)
+    self._release_redeem_assets(used_out)
     assert extcall INumeraire(ASSET).transfer(receiver, used_out), "pool: NMR transfer failed"
     log Withdraw(sender=msg.sender, receiver=receiver, owner=controller, assets=used_out, shares=used_in)
     return used_out if amount_is_in else used_in

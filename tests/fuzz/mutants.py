@@ -66,8 +66,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "pool_ledger.vy",
         (
             (
-                "    return request_round <= state.last_settled_round + 1\n",
-                "    return request_round <= state.last_settled_round + 2\n",
+                "    return request_round <= last_settled_round + 1\n",
+                "    return request_round <= last_settled_round + 2\n",
             ),
         ),
     ),
@@ -99,8 +99,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "DelegationPool.vy",
         (
             (
-                "    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 1:",
-                "    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 2:",
+                "    if closure != empty(ledger.Closure) or request_round <= last_settled_round + 1:",
+                "    if closure != empty(ledger.Closure) or request_round <= last_settled_round + 2:",
             ),
         ),
     ),
@@ -111,8 +111,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "DelegationPool.vy",
         (
             (
-                "    if state.closure != empty(ledger.Closure) or request_round <= state.last_settled_round + 1:",
-                "    if state.closure != empty(ledger.Closure) or last_round != 0 or request_round <= state.last_settled_round + 1:",
+                "    if closure != empty(ledger.Closure) or request_round <= last_settled_round + 1:",
+                "    if closure != empty(ledger.Closure) or last_round != 0 or request_round <= last_settled_round + 1:",
             ),
         ),
     ),
@@ -243,6 +243,23 @@ MUTANTS: tuple[Mutant, ...] = (
         "a claimable pair left beside queued requests does not set the header's flag",
         "pool_ledger.vy",
         (("        return header | CLAIMABLE_FLAG", "        return header & ~CLAIMABLE_FLAG"),),
+    ),
+    Mutant(
+        "M21",
+        "a queue emptied by a cancel keeps the header's claimable flag (the flag then speaks for an empty queue)",
+        "pool_ledger.vy",
+        (
+            (
+                "    if tail == head:\n        return self._field(head, 16) << 240 | self._field(tail, 16) << 224 | low_bits & ~CLAIMABLE_FLAG\n",
+                "",
+            ),
+        ),
+    ),
+    Mutant(
+        "M22",
+        "a redemption that waits for its round is not counted in the pending redeem shares (its shares vanish from the price)",
+        "DelegationPool.vy",
+        (("        ledger._add_pending_redeem_shares(shares)\n", "        pass\n"),),
     ),
 )
 
