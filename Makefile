@@ -24,8 +24,8 @@ help:
 	@echo "make demo       deploy on the in-process chain and run a tournament season (writes out/demo/)"
 	@echo "make test       lint, then the whole suite: in-process chain, then the integration tests on anvil"
 	@echo "make lint       ruff check and ruff format --check"
-	@echo "make fuzz       the fuzzing suite's ci profile alone on both cores (>= 20,000 steps)"
-	@echo "make test-long  the fuzzing suite with 10x more histories (~210,000 steps)"
+	@echo "make fuzz       the fuzzing suite's ci profile alone on both cores (>= 25,000 steps)"
+	@echo "make test-long  the fuzzing suite with 10x more histories (~280,000 steps)"
 	@echo "make mutants    plant known bugs in a copy of the contracts; the fuzzer must catch each"
 	@echo "make chain      the project's local chain (anvil on 127.0.0.1:8545, state kept in .chain/)"
 	@echo "make bench      gas (on anvil) and scoring benchmarks, written to bench/"
@@ -57,12 +57,11 @@ $(COMPILED): $(STAMP) $(wildcard contracts/*.vy)
 	ape compile --force > /dev/null 2>&1 || ape compile --force
 	touch $(COMPILED)
 
-# lint first (seconds) and compile once (the parallel Ape runs share .build/); then one half of
-# the fuzzer's ci profile (seed 2: the seed-1 half runs several times longer, see bench/fuzz.md;
-# `make fuzz` runs both), the suite in three parts and the node-level tests on anvil, five
-# processes sharing the cores
+# lint first (seconds) and compile once (the parallel Ape runs share .build/); then the fuzzer's
+# whole ci profile (two halves, two seeds), the suite in three parts and the node-level tests on
+# anvil, six processes sharing the cores
 test: env lint $(COMPILED)
-	@NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory -j5 --output-sync=target test-fuzz-b test-suite-a test-suite-c test-suite-b test-anvil; \
+	@NMR_POOLS_TEST_RUN=$(RUN_ID) $(MAKE) --no-print-directory -j6 --output-sync=target test-fuzz-a test-fuzz-b test-suite-a test-suite-c test-suite-b test-anvil; \
 	status=$$?; python -m tests.processes --check $(RUN_ID) || status=1; exit $$status
 
 # ruff's checks and formatting (configured in pyproject.toml)
@@ -70,18 +69,17 @@ lint: env
 	ruff check .
 	ruff format --check .
 
-# histories per half: `make test` runs half of the ci profile beside the rest of the suite (its
-# 15-minute budget); `make fuzz` runs the whole ci profile (≥ 20,000 steps) on both cores alone
-HALF ?= 30
+# histories per half of a profile: each half is one process with its own seed
+HALF = $(if $(filter long,$(PROFILE)),800,$(if $(filter ci,$(PROFILE)),80,5))
 test-fuzz-a: env
-	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),600,$(HALF)) $(FUZZ) --hypothesis-seed=1
+	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(HALF) $(FUZZ) --hypothesis-seed=1
 
 test-fuzz-b: env
-	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(if $(filter long,$(PROFILE)),600,$(HALF)) $(FUZZ) --hypothesis-seed=2
+	NMR_POOLS_PROFILE=$(PROFILE) NMR_POOLS_EXAMPLES=$(HALF) $(FUZZ) --hypothesis-seed=2
 
-# the whole ci profile (120 histories, ≥ 20,000 steps) as two halves, one per core
+# the whole ci profile (160 histories, ≥ 25,000 steps) as two halves, one per core
 fuzz: env
-	@$(MAKE) --no-print-directory -j2 --output-sync=target HALF=60 test-fuzz-a test-fuzz-b
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-fuzz-a test-fuzz-b
 
 # everything but the fuzzing machine on the in-process chain, in two halves of about equal time
 # (the anvil tests among them start their own nodes on free ports)
@@ -97,7 +95,7 @@ test-suite-c: env
 
 # (the end-to-end season runs once, on anvil: make test-anvil)
 test-suite-b: env
-	$(SUITE) tests/integration tests/web tests/readme tests/contracts tests/scoring tests/fuzz/test_deployment_parity.py \
+	$(SUITE) tests/integration tests/web tests/readme tests/contracts tests/scoring tests/fuzz/test_deployment_parity.py tests/fuzz/test_fuzz_tools.py \
 		--deselect tests/integration/test_season_e2e.py::test_season
 
 # the end-to-end season and the settlement library again, on a real node (ape-foundry starts a
@@ -110,7 +108,7 @@ test-anvil: env
 test-fast: env
 	NMR_POOLS_PROFILE=$(PROFILE) ape test tests -q -x
 
-# the long profile (1,000 histories of up to 200 steps, 10x ci) as two halves, one per core
+# the long profile (1,600 histories of up to 200 steps, 10x ci) as two halves, one per core
 test-long: env
 	@$(MAKE) --no-print-directory -j2 --output-sync=target PROFILE=long test-fuzz-a test-fuzz-b
 

@@ -21,52 +21,12 @@ from typing import Any
 import boa
 from eth_abi import decode
 
+from tests.fuzz.fast_evm import run_without_gas_metering, share_jumpdest_analysis
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS_ENV = "NMR_POOLS_CONTRACTS"
 # Error(string) selector: how Vyper's `assert x, "reason"` encodes its revert data
 ERROR_SELECTOR = bytes.fromhex("08c379a0")
-
-
-def share_jumpdest_analysis() -> None:
-    """Let every call into the same bytecode share py-evm's JUMPDEST analysis.
-
-    py-evm works out lazily, per call, which code positions are valid jump targets, so every
-    call into a 20 kB contract repeats the same analysis; the answer depends only on the
-    bytecode, so calls can share it. Measured here: 40% off a view-heavy call, 30-40% off a
-    transaction. Changes the speed of the fuzzer, nothing it computes.
-    """
-    from boa.vm import py_evm
-
-    stream = py_evm.TracingCodeStream
-    if getattr(stream, "_shares_jumpdests", False):
-        return
-    original = stream.__init__
-    analyses: dict[bytes, tuple[set[int], set[int]]] = {}
-
-    def init(self: Any, code_bytes: bytes, **kwargs: Any) -> None:
-        original(self, code_bytes, **kwargs)
-        known = analyses.get(code_bytes)
-        if known is None:
-            known = analyses[code_bytes] = (set(), set())
-        self.invalid_positions, self.valid_positions = known
-
-    stream.__init__ = init
-    stream._shares_jumpdests = True
-
-
-def run_without_gas_metering() -> None:
-    """Skip py-evm's gas accounting (about 10-20% of a call here): the fuzzer checks what the
-    contracts compute, never what they cost (`make bench` measures gas on anvil). Calls still
-    see a gas budget (`gas_remaining` stays at the call's start gas), so forwarding works."""
-    from boa.vm.gas_meters import NoGasMeter
-
-    class Unmetered(NoGasMeter):  # type: ignore[misc]
-        def __init__(self, start_gas: int, *args: Any, **kwargs: Any) -> None:
-            self.start_gas = start_gas
-            self.gas_remaining = start_gas
-            self.gas_refunded = 0
-
-    boa.env.set_gas_meter_class(Unmetered)
 
 
 share_jumpdest_analysis()

@@ -6,8 +6,10 @@
 
 Each mutant is a textual patch of one contract. It is applied to a copy of `contracts/` in a
 temporary folder (never to `contracts/` itself), and the fuzzing suite runs against the copy
-(`NMR_POOLS_CONTRACTS`) with the `ci` profile, without shrinking (a caught mutant needs only
-the failing invariant's message). A mutant whose original text no longer appears exactly
+(`NMR_POOLS_CONTRACTS`) with the `ci` profile exactly as `make test` runs it (its two halves,
+seeds 1 and 2, the second only if the first passed), without shrinking (a caught mutant needs
+only the failing invariant's message). Fixed seeds make a verdict reproducible and say what
+matters: whether CI would catch the bug. A mutant whose original text no longer appears exactly
 once in its contract is reported as stale, not silently skipped. The table is printed and
 written between the markers of `bench/fuzz.md`.
 """
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,8 +33,10 @@ from tests.fuzz.chain import CONTRACTS_ENV, PROJECT_ROOT
 BENCH_FILE = PROJECT_ROOT / "bench" / "fuzz.md"
 MACHINE = "tests/fuzz/test_pool_machine.py"
 BEGIN, END = "<!-- mutants:begin -->", "<!-- mutants:end -->"
-# a mutant the ci profile has not caught after this long counts as missed
+# a half of the ci profile that has not finished after this long counts as a miss
 TIMEOUT_SECONDS = 900
+# the ci profile's two halves, as `make test` runs them (Makefile: test-fuzz-a, test-fuzz-b)
+CI_HALVES = ((1, 80), (2, 80))  # (hypothesis seed, histories)
 
 
 @dataclass(frozen=True)
@@ -306,36 +311,46 @@ def run(mutant: Mutant) -> Outcome:
         problem = apply(mutant, folder)
         if problem is not None:
             return Outcome(mutant, "stale", problem, 0.0)
-        env = {
-            **os.environ,
-            CONTRACTS_ENV: str(folder),
-            "NMR_POOLS_PROFILE": "ci",
-            "NMR_POOLS_NO_SHRINK": "1",
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            MACHINE,
-            "-x",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:ape_test",
-        ]
-        try:
-            done = subprocess.run(
-                command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT_SECONDS
-            )
-        except subprocess.TimeoutExpired:
-            return Outcome(mutant, "MISSED", f"no failure in {TIMEOUT_SECONDS} s", time.monotonic() - started)
-    seconds = time.monotonic() - started
-    if done.returncode == 0:
-        return Outcome(mutant, "MISSED", "the ci profile passed", seconds)
-    if f"FAILED {MACHINE}" not in done.stdout:  # an error (collection, fixture), not a caught bug
-        return Outcome(mutant, "broken", failure_message(done.stdout + done.stderr), seconds)
-    return Outcome(mutant, "caught", failure_message(done.stdout), seconds)
+        for seed, histories in CI_HALVES:
+            env = {
+                **os.environ,
+                CONTRACTS_ENV: str(folder),
+                "NMR_POOLS_PROFILE": "ci",
+                "NMR_POOLS_EXAMPLES": str(histories),
+                "NMR_POOLS_NO_SHRINK": "1",
+            }
+            command = [
+                sys.executable,
+                "-m",
+                "pytest",
+                MACHINE,
+                "-x",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:ape_test",
+                f"--hypothesis-seed={seed}",
+            ]
+            try:
+                done = subprocess.run(
+                    command,
+                    cwd=PROJECT_ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=TIMEOUT_SECONDS,
+                )
+            except subprocess.TimeoutExpired:
+                seconds = time.monotonic() - started
+                return Outcome(mutant, "MISSED", f"seed {seed}: no failure in {TIMEOUT_SECONDS} s", seconds)
+            if done.returncode == 0:
+                continue  # this half passed: the other half may still catch it
+            seconds = time.monotonic() - started
+            if f"FAILED {MACHINE}" not in done.stdout:  # an error (collection, fixture), not a caught bug
+                return Outcome(mutant, "broken", failure_message(done.stdout + done.stderr), seconds)
+            return Outcome(mutant, "caught", f"seed {seed}: {failure_message(done.stdout)}", seconds)
+    return Outcome(mutant, "MISSED", "the ci profile passed", time.monotonic() - started)
 
 
 def table(outcomes: list[Outcome]) -> str:
@@ -362,21 +377,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("keys", nargs="*", help="mutants to run (default: all)")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/fuzz.md")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="mutants run side by side (default: one per core)",
+    )
     args = parser.parse_args(argv)
     if args.list:
         for m in MUTANTS:
             print(f"{m.key}: {m.description} ({m.contract})")
         return 0
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
     unknown = set(args.keys) - {m.key for m in MUTANTS}
     if unknown:
         parser.error(f"unknown mutants: {', '.join(sorted(unknown))} (see --list)")
     chosen = [m for m in MUTANTS if not args.keys or m.key in args.keys]
-    outcomes = []
-    for i, mutant in enumerate(chosen, 1):
-        print(f"[{i}/{len(chosen)}] {mutant.key}: {mutant.description} …", flush=True)
-        outcome = run(mutant)
-        print(f"    {outcome.verdict} in {outcome.seconds:.0f} s: {outcome.detail}", flush=True)
-        outcomes.append(outcome)
+    print(f"{len(chosen)} mutants, {args.jobs} at a time, each against the ci profile …", flush=True)
+    done: dict[str, Outcome] = {}
+    # each mutant is a process of its own: threads only wait for them
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for future in as_completed([pool.submit(run, m) for m in chosen]):
+            outcome = future.result()
+            done[outcome.mutant.key] = outcome
+            print(
+                f"[{len(done)}/{len(chosen)}] {outcome.mutant.key} {outcome.verdict} in "
+                f"{outcome.seconds:.0f} s: {outcome.detail}",
+                flush=True,
+            )
+    outcomes = [done[m.key] for m in chosen]
     text = table(outcomes)
     print(text)
     if not args.no_write and not args.keys:

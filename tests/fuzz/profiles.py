@@ -1,9 +1,9 @@
 """Hypothesis profiles of the fuzzing suite, and the count of what ran.
 
 Profiles (choose with `NMR_POOLS_PROFILE=ci|long|smoke`, default `ci`):
-- `ci`: 120 histories of up to 200 steps (~180 on average: ≥ 20,000 steps), split over the
-  machine's two cores (`make fuzz`: `NMR_POOLS_EXAMPLES=60` per process, different seeds);
-  `make test` runs half of it (30 per process) beside the rest of the suite;
+- `ci`: 160 histories of up to 200 steps (~165 on average: ≥ 25,000 steps), split over the
+  machine's two cores as two processes of 80 with different seeds (`make fuzz` alone; `make
+  test` beside the rest of the suite);
 - `long`: 10x the steps of `ci` (`make test-long`);
 - `smoke`: a quick look while editing the machine (not for CI).
 `NMR_POOLS_EXAMPLES=N` overrides the number of histories (one process's share of a profile);
@@ -30,8 +30,8 @@ _COMMON = dict(
     print_blob=True,
 )
 PROFILES = {
-    "ci": settings(max_examples=120, stateful_step_count=200, **_COMMON),
-    "long": settings(max_examples=1_200, stateful_step_count=200, **_COMMON),
+    "ci": settings(max_examples=160, stateful_step_count=200, **_COMMON),
+    "long": settings(max_examples=1_600, stateful_step_count=200, **_COMMON),
     "smoke": settings(max_examples=5, stateful_step_count=50, **_COMMON),
 }
 

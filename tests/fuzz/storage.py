@@ -6,6 +6,12 @@ A HashMap becomes a (nested) dict of its non-zero entries: titanoboa records eve
 contract writes and every 64-byte keccak preimage, so each written slot is traced back to the
 variable and keys it belongs to. Addresses are checksummed strings, bytes32 are bytes,
 integers are ints, structs are dicts. A storage layout change needs no change here.
+
+Reading every slot after every step cost more than the step itself once queues grew, so a
+reader keeps what it decoded and re-decodes only the slots an SSTORE touched since its last
+read (`WRITTEN`, filled by a wrapper around titanoboa's SSTORE). `forget()` starts over (a
+chain rolled back to an anchor changes slots without an SSTORE); `read_afresh()` decodes
+everything, and the machine checks the two agree whenever it compares the views.
 """
 
 from __future__ import annotations
@@ -55,6 +61,36 @@ def is_zero(value: Any) -> bool:
     return not value
 
 
+class _SstoreRecorder:
+    """Wraps the SSTORE opcode: records, per contract, the slots written since a reader last
+    looked (a reverted write is recorded too: the reader re-decodes a slot that did not change)."""
+
+    mnemonic = "SSTORE"
+
+    def __init__(self, sstore: Any) -> None:
+        self.sstore = sstore
+
+    def __call__(self, computation: Any) -> None:
+        slot = to_int(computation._stack.values[-1])
+        WRITTEN.setdefault(bytes(computation.msg.storage_address), set()).add(slot)
+        self.sstore(computation)
+
+
+# canonical address -> slots an SSTORE touched since that contract's reader last read
+WRITTEN: dict[bytes, set[int]] = {}
+
+
+def record_written_slots() -> None:
+    """Put `_SstoreRecorder` in titanoboa's opcode table (once; a table of its own, since
+    py-evm's is shared with every other chain in the process)."""
+    computation_class = boa.env.evm.vm.state.computation_class
+    if isinstance(computation_class.opcodes[0x55], _SstoreRecorder):
+        return
+    opcodes = dict(computation_class.opcodes)
+    opcodes[0x55] = _SstoreRecorder(opcodes[0x55])
+    computation_class.opcodes = opcodes
+
+
 class StorageReader:
     """Reads one contract's whole storage by variable name."""
 
@@ -67,6 +103,10 @@ class StorageReader:
         _variables(contract.module_t, layout, "", self.variables)
         # written slot -> (variable, keys, value type), or None: a slot's place never changes
         self._places: dict[int, tuple[_Variable, tuple[Any, ...], Any] | None] = {}
+        # slot -> decoded value, for every slot read so far (None: start over)
+        self._values: dict[int, Any] | None = None
+        self._wide: set[int] = set()  # placed slots whose value spans more than one slot
+        record_written_slots()
 
     def names(self) -> list[str]:
         return sorted(v.name for v in self.variables.values())
@@ -77,19 +117,55 @@ class StorageReader:
         memory = ByteAddressableStorage(boa.env.evm, self.address, slot)
         return _plain(_decode_object(memory[0 : typ.memory_bytes_required], typ))
 
+    def forget(self) -> None:
+        """Decode every slot at the next read (the chain may have changed without an SSTORE)."""
+        self._values = None
+
     def read(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for slot, variable in self.variables.items():
-            out[variable.name] = {} if variable.is_map else self._decode(slot, variable.typ)
-        preimages = boa.env.sha3_trace
-        for slot in boa.env.sstore_trace.get(self.address, ()):
-            if slot not in self._places:
-                self._places[slot] = self._locate(slot, preimages)
+        """Every variable by name; slots not written since the last read are not decoded again."""
+        written = WRITTEN.pop(self._canonical, set())
+        if self._values is None:
+            self._values = {}
+            written = set(self.variables) | set(boa.env.sstore_trace.get(self.address, ()))
+        values = self._values
+        for slot in written:
+            place = self._place(slot)
+            if place is not None:
+                values[slot] = self._decode(slot, place[2])
+        # a value wider than a word also spans the slots after its own: decoded at every read
+        for slot in self._wide:
+            values[slot] = self._decode(slot, self._places[slot][2])  # type: ignore[index]
+        return self._assemble(values)
+
+    def read_afresh(self) -> dict[str, Any]:
+        """Every variable by name, every slot decoded now (what `read` must agree with)."""
+        values = {}
+        for slot in set(self.variables) | set(boa.env.sstore_trace.get(self.address, ())):
+            place = self._place(slot)
+            if place is not None:
+                values[slot] = self._decode(slot, place[2])
+        return self._assemble(values)
+
+    def _place(self, slot: int) -> tuple[_Variable, tuple[Any, ...], Any] | None:
+        """(variable, keys, value type) of a slot: a variable's own slot or a map entry's."""
+        if slot not in self._places:
+            variable = self.variables.get(slot)
+            if variable is not None and not variable.is_map:
+                self._places[slot] = (variable, (), variable.typ)
+            else:
+                self._places[slot] = self._locate(slot, boa.env.sha3_trace)
             place = self._places[slot]
-            if place is None:
+            if place is not None and not isinstance(place[2], _WORD_TYPES):
+                self._wide.add(slot)
+        return self._places[slot]
+
+    def _assemble(self, values: dict[int, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {v.name: {} for v in self.variables.values() if v.is_map}
+        for slot, value in values.items():
+            variable, keys, _ = self._places[slot]  # type: ignore[misc]
+            if not keys:
+                out[variable.name] = value
                 continue
-            variable, keys, value_type = place
-            value = self._decode(slot, value_type)
             if is_zero(value):
                 continue
             target = out[variable.name]
