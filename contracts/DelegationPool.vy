@@ -361,7 +361,7 @@ def settle(round: uint256, round_return: int256, results_digest: bytes32, return
     credited, owed = ledger._collect_owed(ledger._owed, fee_bps, state, settings)
     if credited > 0:
         state.total_assets += credited
-        settings.high_water_mark = max(settings.high_water_mark, ledger._price(state))
+        settings.high_water_mark = ledger._raised_mark(settings.high_water_mark, ledger._price(state))
     assets_before: uint256 = state.total_assets
     paid: uint256 = 0
     unpaid: uint256 = 0
@@ -383,7 +383,7 @@ def settle(round: uint256, round_return: int256, results_digest: bytes32, return
             assert extcall ledger.INumeraire(ledger.ASSET).mint(burned), "pool: NMR burn failed"
     assets_after: uint256 = state.total_assets
     price: uint256 = ledger._price(state)
-    settings.high_water_mark = max(settings.high_water_mark, price)
+    settings.high_water_mark = ledger._raised_mark(settings.high_water_mark, price)
     state.last_settled_round = round
     depleted: bool = price < ledger.MIN_PRICE
     # the groups of round + 1, deposits first, then redemptions, at the price just settled; a

@@ -145,7 +145,7 @@ def collect_owed() -> uint256:
     credited, still_owed = ledger._collect_owed(owed, fee_bps, state, settings)
     if credited > 0:
         state.total_assets += credited
-        settings.high_water_mark = max(settings.high_water_mark, ledger._price(state))
+        settings.high_water_mark = ledger._raised_mark(settings.high_water_mark, ledger._price(state))
     ledger._owed = still_owed
     ledger._store_settings(settings)
     ledger._store_state(state)

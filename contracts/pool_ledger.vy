@@ -65,6 +65,10 @@ CLAIMABLE_FLAG: constant(uint256) = 1 << INLINE_BITS
 MIN_PRICE: constant(uint256) = 10**12
 # the deposit limit's field (96 bits): all ones means unlimited
 UNLIMITED: constant(uint256) = 2**96 - 1
+# the high-water mark's field (128 bits) holds at most this price: a pool left with (nearly) no
+# shares whose owed gains are then collected prices a share beyond it, and its settlement must
+# not be refused for that (fees are then charged above the capped mark)
+MAX_MARK: constant(uint256) = 2**128 - 1
 
 # ---- flags and structs ----
 
@@ -514,6 +518,13 @@ def _to_assets(shares: uint256, state: State, roundup: bool) -> uint256:
 def _price(state: State) -> uint256:
     # round down: the price never overstates what a share is worth
     return self._to_assets(WAD, state, False)
+
+
+@internal
+@pure
+def _raised_mark(mark: uint256, price: uint256) -> uint256:
+    # the high-water mark after a settled price: never lower, never beyond its field
+    return min(max(mark, price), MAX_MARK)
 
 
 @internal

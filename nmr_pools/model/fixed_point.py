@@ -44,6 +44,15 @@ def to_assets(shares: int, total_assets: int, total_supply: int, roundup: bool) 
     return mul_div(shares, total_assets + VIRTUAL_OFFSET, total_supply + VIRTUAL_OFFSET, roundup)
 
 
+# the high-water mark's field (128 bits) holds at most this price (pool_ledger.vy: MAX_MARK)
+MAX_MARK = 2**128 - 1
+
+
+def raised_mark(mark: int, price: int) -> int:
+    """The high-water mark after a settled price: never lower, never beyond its field."""
+    return min(max(mark, price), MAX_MARK)
+
+
 def price_per_share(total_assets: int, total_supply: int) -> int:
     """NMR per 1e18 shares (WAD), rounded down: `1e18 * (total_assets + 1) / (supply + 1)`."""
     return to_assets(WAD, total_assets, total_supply, False)

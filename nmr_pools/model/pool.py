@@ -20,8 +20,9 @@ The accounting (DESIGN.md §4–§5), in the contract's units (NMR wei, share we
       gain:  gain = floor(A * x / 1e18), paid = min(gain, treasury), owed += gain - paid,
              fee = performance_fee(A, A + paid), A' = A + paid - fee
       loss:  burned = ceil(A * |x| / 1e18),                                   A' = A - burned
-  then `high_water_mark = max(high_water_mark, price)` and group `r + 1` converts (its
-  deposits only if the price is at least MIN_PRICE; below it the pool closes as depleted).
+  then `high_water_mark = min(max(high_water_mark, price), 2**128 - 1)` (its field's width)
+  and group `r + 1` converts (its deposits only if the price is at least MIN_PRICE; below it
+  the pool closes as depleted).
   Settling a winding-down pool's last round closes it.
 - A controller's part of a converted group: `floor(amount * group_out / group_in)`; claims
   take part of the claimable totals: deposit/redeem round the payout down, mint/withdraw
@@ -42,6 +43,7 @@ from nmr_pools.model.fixed_point import (
     mul_div,
     performance_fee,
     price_per_share,
+    raised_mark,
     to_assets,
     to_shares,
 )
@@ -439,7 +441,7 @@ class PoolModel:
                 require(self.nmr.burn_own(self.address, burned), "pool: NMR burn failed")
         self.total_assets = assets
         price = self.price_per_share()
-        self.high_water_mark = max(self.high_water_mark, price)
+        self.high_water_mark = raised_mark(self.high_water_mark, price)
         self.last_settled_round = round_id
         depleted = price < MIN_PRICE
         conversion = self._convert_groups(round_id + 1, convert_deposits=not depleted)
@@ -482,7 +484,7 @@ class PoolModel:
         )
         self.total_assets = assets_before + amount - fee
         self.fees_owed += fee
-        self.high_water_mark = max(self.high_water_mark, self.price_per_share())
+        self.high_water_mark = raised_mark(self.high_water_mark, self.price_per_share())
         return amount
 
     def _apply_due_fee_increase(self, round_id: int) -> int:

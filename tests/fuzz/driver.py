@@ -30,6 +30,7 @@ class Driver:
     addr: dict[str, str]
     clock: Clock
     wallets: dict[str, Any]  # contract-wallet actor -> its contract (its signer is `<name>-signer`)
+    last_revert: str = ""  # the reason of the last call `act` saw revert on both sides
 
     def call(self, actor: str, contract: Any, method: str, *args: Any) -> Any:
         """`contract.method(*args)` as `actor`; the return value or `Reverted`."""
@@ -63,6 +64,7 @@ class Driver:
             assert got.reason == err.message, (
                 f"{method} by {actor}: the contract reverted with {got.reason!r}, the model with {err.message!r}"
             )
+            self.last_revert = err.message
             return REVERTED
         got = self.call(actor, contract, method, *args)
         assert not isinstance(got, Reverted), (

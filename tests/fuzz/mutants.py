@@ -266,6 +266,13 @@ MUTANTS: tuple[Mutant, ...] = (
         "DelegationPool.vy",
         (("        ledger._add_pending_redeem_shares(shares)\n", "        pass\n"),),
     ),
+    # found by the long profile (a settlement refused for ever, the fuzzer looping on it)
+    Mutant(
+        "M23",
+        "the high-water mark is not kept within its field (a pool emptied of shares, then paid what the treasury owed it, can never settle again)",
+        "pool_ledger.vy",
+        (("    return min(max(mark, price), MAX_MARK)\n", "    return max(mark, price)\n"),),
+    ),
 )
 
 

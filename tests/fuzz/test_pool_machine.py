@@ -42,7 +42,7 @@ from hypothesis.stateful import (
 
 from nmr_pools.model import WAD, ModelRevert
 from nmr_pools.model.factory import MAX_RETURN_CAP
-from nmr_pools.model.fixed_point import BPS, mul_div
+from nmr_pools.model.fixed_point import BPS, mul_div, raised_mark
 from nmr_pools.model.pool import DEPLETED, DEPOSIT_SIDE, MIN_PRICE, REDEEM_SIDE
 from nmr_pools.model.storage import factory_storage, nmr_storage, pool_storage, treasury_storage
 from tests.fuzz.chain import LAST, last_events
@@ -705,6 +705,20 @@ class PoolMachine(RuleBasedStateMachine):
                 returns=False,
             )
         if outcome is REVERTED:
+            # liveness: a settler's settlement of an open pool's next closed round, within the
+            # cap, is never refused (a pool emptied of shares whose owed gains were then
+            # collected priced a share beyond the mark's field, and every later one was refused)
+            m = self.model
+            due = (
+                via in ("settler", "deployer", "batch")
+                and not m.is_closed
+                and round_id == m.last_settled_round + 1
+                and round_id < m.current_round()
+                and abs(round_return) <= self.cap()
+            )
+            assert not due, (
+                f"liveness: settling round {round_id} of an open pool was refused ({self.driver.last_revert})"
+            )
             return outcome
         self.settled_in_step = True
         (event,) = last_events(self.pool, "Settled")
@@ -712,7 +726,7 @@ class PoolMachine(RuleBasedStateMachine):
         for collected in last_events(self.pool, "OwedCollected"):
             self.fair.gain(collected.amount, assets0, outcome.fee_bps)
             assets0 += collected.amount - collected.fee
-            hwm0 = max(hwm0, (assets0 + 1) * WAD // (supply0 + 1))
+            hwm0 = raised_mark(hwm0, (assets0 + 1) * WAD // (supply0 + 1))
         if round_return > 0:
             self.fair.gain(event.paid, assets0, outcome.fee_bps)
         else:
@@ -1253,7 +1267,9 @@ class PoolMachine(RuleBasedStateMachine):
                 break
             self.advance_time("next-round", 1)
             while not self.model.is_closed and self.model.last_settled_round + 1 < self.model.current_round():
-                self.settle_and_check("settler", self.model.last_settled_round + 1, -self.cap(), seed + i)
+                round_id = self.model.last_settled_round + 1
+                # (a refused settlement fails the liveness check in settle_and_check)
+                self.settle_and_check("settler", round_id, -self.cap(), seed + i)
             attacker = DELEGATORS[(seed + i) % len(DELEGATORS)]
             a = self.a(attacker)
             if not self.model.is_closed and self.model.nmr.balance_of(a) >= dust:
