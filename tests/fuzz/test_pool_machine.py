@@ -63,8 +63,8 @@ skip_fuzzer_unread_bookkeeping()
 reuse_event_tuple_types()
 
 # a compound rule that first settles every closed round runs only while the pool is at most
-# this many rounds behind: past the emergency exit's stall gap (up to 365 daily rounds) one
-# such step took many minutes, and a mutant's random history could spend the whole budget there
+# this many rounds behind (past the emergency exit's stall gap, up to 365 daily rounds, one
+# step would settle hundreds of rounds): a bound on one step's work
 MAX_CATCH_UP = 20
 
 ZERO = "0x0000000000000000000000000000000000000000"
