@@ -67,6 +67,16 @@ def run_without_gas_metering() -> None:
     boa.env.set_gas_meter_class(Unmetered)
 
 
+def titanoboa_opcodes() -> dict[int, Any]:
+    """The opcode table of titanoboa's computations, made a table of their own first (py-evm's
+    is a class attribute shared with every other chain in the process, Ape's included): what
+    the fuzzer puts in it reaches titanoboa alone."""
+    computation_class = boa.env.evm.vm.state.computation_class
+    if "opcodes" not in computation_class.__dict__:
+        computation_class.opcodes = dict(computation_class.opcodes)
+    return computation_class.opcodes
+
+
 def skip_fuzzer_unread_bookkeeping() -> None:
     """Three things py-evm and titanoboa do on every opcode that an unmetered fuzzer never reads:
 
@@ -82,12 +92,10 @@ def skip_fuzzer_unread_bookkeeping() -> None:
     computation_class = boa.env.evm.vm.state.computation_class
     if getattr(computation_class, "_skips_unread_bookkeeping", False):
         return
-    # a table of titanoboa's own: py-evm's is shared with every other chain in the process
-    opcodes = dict(computation_class.opcodes)
+    opcodes = titanoboa_opcodes()
     for value, opcode in opcodes.items():
         if type(opcode) is _FastOpcode and "computation" in inspect.signature(opcode.logic_fn).parameters:
             opcodes[value] = opcode.logic_fn
-    computation_class.opcodes = opcodes
 
     def extend_memory(self: Any, start_position: int, size: int) -> None:
         if size:

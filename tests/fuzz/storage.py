@@ -26,6 +26,8 @@ from boa.vm.utils import to_bytes, to_int
 from eth_utils import to_canonical_address, to_checksum_address
 from vyper.semantics.types import AddressT, BoolT, BytesM_T, FlagT, HashMapT, IntegerT, InterfaceT
 
+from tests.fuzz.fast_evm import titanoboa_opcodes
+
 _SLOT = 32
 
 
@@ -81,14 +83,10 @@ WRITTEN: dict[bytes, set[int]] = {}
 
 
 def record_written_slots() -> None:
-    """Put `_SstoreRecorder` in titanoboa's opcode table (once; a table of its own, since
-    py-evm's is shared with every other chain in the process)."""
-    computation_class = boa.env.evm.vm.state.computation_class
-    if isinstance(computation_class.opcodes[0x55], _SstoreRecorder):
-        return
-    opcodes = dict(computation_class.opcodes)
-    opcodes[0x55] = _SstoreRecorder(opcodes[0x55])
-    computation_class.opcodes = opcodes
+    """Put `_SstoreRecorder` in titanoboa's opcode table (once)."""
+    opcodes = titanoboa_opcodes()
+    if not isinstance(opcodes[0x55], _SstoreRecorder):
+        opcodes[0x55] = _SstoreRecorder(opcodes[0x55])
 
 
 class StorageReader:
@@ -126,25 +124,26 @@ class StorageReader:
         written = WRITTEN.pop(self._canonical, set())
         if self._values is None:
             self._values = {}
-            written = set(self.variables) | set(boa.env.sstore_trace.get(self.address, ()))
-        values = self._values
-        for slot in written:
-            place = self._place(slot)
-            if place is not None:
-                values[slot] = self._decode(slot, place[2])
+            written = self._every_slot()
         # a value wider than a word also spans the slots after its own: decoded at every read
-        for slot in self._wide:
-            values[slot] = self._decode(slot, self._places[slot][2])  # type: ignore[index]
-        return self._assemble(values)
+        self._decode_into(self._values, written | self._wide)
+        return self._assemble(self._values)
 
     def read_afresh(self) -> dict[str, Any]:
         """Every variable by name, every slot decoded now (what `read` must agree with)."""
-        values = {}
-        for slot in set(self.variables) | set(boa.env.sstore_trace.get(self.address, ())):
+        values: dict[int, Any] = {}
+        self._decode_into(values, self._every_slot())
+        return self._assemble(values)
+
+    def _every_slot(self) -> set[int]:
+        """The variables' own slots and every slot written so far (map entries among them)."""
+        return set(self.variables) | set(boa.env.sstore_trace.get(self.address, ()))
+
+    def _decode_into(self, values: dict[int, Any], slots: set[int]) -> None:
+        for slot in slots:
             place = self._place(slot)
             if place is not None:
                 values[slot] = self._decode(slot, place[2])
-        return self._assemble(values)
 
     def _place(self, slot: int) -> tuple[_Variable, tuple[Any, ...], Any] | None:
         """(variable, keys, value type) of a slot: a variable's own slot or a map entry's."""

@@ -1267,9 +1267,8 @@ class PoolMachine(RuleBasedStateMachine):
                 break
             self.advance_time("next-round", 1)
             while not self.model.is_closed and self.model.last_settled_round + 1 < self.model.current_round():
-                round_id = self.model.last_settled_round + 1
                 # (a refused settlement fails the liveness check in settle_and_check)
-                self.settle_and_check("settler", round_id, -self.cap(), seed + i)
+                self.settle_and_check("settler", self.model.last_settled_round + 1, -self.cap(), seed + i)
             attacker = DELEGATORS[(seed + i) % len(DELEGATORS)]
             a = self.a(attacker)
             if not self.model.is_closed and self.model.nmr.balance_of(a) >= dust:
