@@ -143,15 +143,14 @@ def requestDeposit(assets: uint256, controller: address, owner: address) -> uint
     """
     state: ledger.State = ledger._load_state()
     assert state.closure == empty(ledger.Closure), "pool: closed"
-    assert ledger._settings_wind_down_round() == 0, "pool: winding down"
+    assert not state.winding_down, "pool: winding down"
     assert not state.paused, "pool: paused"
     assert assets > 0, "pool: zero assets"
     assert controller != empty(address), "pool: zero controller"
     ledger._check_caller_for(owner)
     ledger._check_caller_for(controller)
-    limit: uint256 = ledger._deposit_limit()
-    if limit != ledger.UNLIMITED:
-        assert state.total_assets + state.pending_deposit_assets + assets <= limit, "pool: deposit limit exceeded"
+    if state.deposit_limited:
+        assert state.total_assets + state.pending_deposit_assets + assets <= ledger._deposit_limit(), "pool: deposit limit exceeded"
     assert extcall ledger.INumeraire(ledger.ASSET).transferFrom(owner, self, assets), "pool: NMR transfer failed"
 
     request_round: uint256 = ledger._current_round()
@@ -159,7 +158,7 @@ def requestDeposit(assets: uint256, controller: address, owner: address) -> uint
         # caught up: nothing to wait for, convert now; round down: dust stays in the pool
         shares: uint256 = ledger._to_shares(assets, state, False)
         state.total_assets += assets
-        state.unclaimed_deposit_shares += shares
+        state.share_supply += shares
         ledger._add_claimable(controller, ledger.DEPOSIT_SIDE, assets, shares)
     else:
         ledger._enqueue(controller, ledger.DEPOSIT_SIDE, request_round, assets)
@@ -194,19 +193,19 @@ def requestRedeem(shares: uint256, controller: address, owner: address) -> uint2
         erc20._spend_allowance(owner, msg.sender, shares)
     # checked before converting: the shares are priced while they still count (burned below)
     assert erc20.balanceOf[owner] >= shares, "erc20: burn amount exceeds balance"
-    last_settled_round: uint256 = 0
-    closure: ledger.Closure = empty(ledger.Closure)
-    last_settled_round, closure = ledger._conversion_point()
+    # `_shares` alone says whether the request converts now (the whole state is loaded only then)
+    word: uint256 = ledger._shares
     request_round: uint256 = ledger._current_round()
-    last_round: uint256 = ledger._settings_wind_down_round()
-    if last_round != 0:
-        # nothing after the last round is played: later requests wait for it, together
-        request_round = min(request_round, last_round + 1)
-    if closure != empty(ledger.Closure) or request_round <= last_settled_round + 1:
-        # convert now at the current price (the shares still count); round down: dust stays
+    if (word >> 4) % 2 == 1:
+        # winding down: nothing after the last round is played, later requests wait for it together
+        request_round = min(request_round, ledger._settings_wind_down_round() + 1)
+    if (word >> 1) % 8 != 0 or request_round <= (word >> 6) % 2**40 + 1:
+        # closed or caught up: convert now at the current price (the shares still count, and
+        # leave the supply with their NMR); round down: dust stays
         state: ledger.State = ledger._load_state()
         assets: uint256 = ledger._to_assets(shares, state, False)
         state.total_assets -= assets
+        state.share_supply -= shares
         state.reserved_redeem_assets += assets
         ledger._add_claimable(controller, ledger.REDEEM_SIDE, shares, assets)
         ledger._store_state(state)
@@ -398,8 +397,8 @@ def settle(round: uint256, round_return: int256, results_digest: bytes32, return
         deposit_shares = ledger._to_shares(deposit_assets, state, False)
         state.total_assets += deposit_assets
         state.pending_deposit_assets -= deposit_assets
-        state.unclaimed_deposit_shares += deposit_shares
-        ledger._deposit_groups[group] = ledger._pair(deposit_assets, deposit_shares)
+        state.share_supply += deposit_shares
+        ledger._deposit_groups[group] = ledger._pair(ledger._field(deposit_assets, 127), deposit_shares) | ledger.CONVERTED
     redeem_shares: uint256 = ledger._redeem_groups[group] >> 128
     redeem_assets: uint256 = 0
     if redeem_shares > 0:
@@ -407,8 +406,9 @@ def settle(round: uint256, round_return: int256, results_digest: bytes32, return
         redeem_assets = ledger._to_assets(redeem_shares, state, False)
         state.total_assets -= redeem_assets
         state.pending_redeem_shares -= redeem_shares
+        state.share_supply -= redeem_shares
         state.reserved_redeem_assets += redeem_assets
-        ledger._redeem_groups[group] = ledger._pair(redeem_shares, redeem_assets)
+        ledger._redeem_groups[group] = ledger._pair(ledger._field(redeem_shares, 127), redeem_assets) | ledger.CONVERTED
     if depleted:
         state.closure = ledger.Closure.DEPLETED
     elif round == settings.wind_down_round:

@@ -207,6 +207,9 @@ def set_deposit_limit(deposit_limit: uint256):
     """
     ownable._check_owner()
     ledger._deposit_limit_complement = ledger.UNLIMITED - min(deposit_limit, ledger.UNLIMITED)
+    state: ledger.State = ledger._load_state()
+    state.deposit_limited = deposit_limit < ledger.UNLIMITED
+    ledger._store_state(state)
     log ledger.DepositLimitSet(deposit_limit=deposit_limit)
 
 
@@ -236,11 +239,14 @@ def wind_down():
             convert at once at the final price.
     """
     ledger._check_owner_or_guardian()
-    assert ledger._load_state().closure == empty(ledger.Closure), "pool: closed"
+    state: ledger.State = ledger._load_state()
+    assert state.closure == empty(ledger.Closure), "pool: closed"
     settings: ledger.Settings = ledger._load_settings()
     assert settings.wind_down_round == 0, "pool: already winding down"
     settings.wind_down_round = ledger._current_round()
     ledger._store_settings(settings)
+    state.winding_down = True
+    ledger._store_state(state)
     log ledger.WindDown(account=msg.sender, last_round=settings.wind_down_round)
 
 
@@ -277,7 +283,7 @@ def share_supply() -> uint256:
     @notice The shares the price counts: those in circulation (`totalSupply`), converted
             deposits not yet claimed, and shares locked in pending redemptions.
     """
-    return ledger._supply(ledger._load_state())
+    return ledger._load_state().share_supply
 
 
 @external
@@ -313,7 +319,8 @@ def is_stalled() -> bool:
 def pool_state() -> ledger.State:
     """
     @notice The pool's packed state in one read: assets, pending and reserved amounts,
-            unclaimed and pending shares, the last settled round, closure, paused.
+            the share supply and pending shares, the last settled round, whether a deposit
+            limit is set and whether the pool winds down, closure, paused.
     """
     return ledger._load_state()
 
@@ -480,7 +487,7 @@ def deposit_group(round: uint256) -> (uint256, uint256):
     @param round The round the requests were made in.
     """
     group: uint256 = ledger._deposit_groups[round]
-    return group >> 128, group % 2**128
+    return group % ledger.CONVERTED >> 128, group % 2**128
 
 
 @external
@@ -491,7 +498,7 @@ def redeem_group(round: uint256) -> (uint256, uint256):
     @param round The round the requests were made in.
     """
     group: uint256 = ledger._redeem_groups[round]
-    return group >> 128, group % 2**128
+    return group % ledger.CONVERTED >> 128, group % 2**128
 
 
 @external

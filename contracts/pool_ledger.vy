@@ -11,8 +11,11 @@
         The pool's state lives in a few packed words, each field asserted to fit when written,
         read once and written once per call. Shares a controller has not claimed yet, and shares
         locked in redemptions, are counted but not minted, so a settlement touches no ERC-20
-        storage; the price counts
-            supply = totalSupply + unclaimed_deposit_shares + pending_redeem_shares.
+        storage. The state keeps the share supply the price counts,
+            share_supply = totalSupply + unclaimed deposit shares + pending_redeem_shares,
+        which claims and redemption requests leave unchanged (they only move shares between
+        its parts), so neither a claim nor a settlement reads or writes anything for it but
+        the one field.
 """
 
 from snekmate.auth import ownable
@@ -69,6 +72,9 @@ UNLIMITED: constant(uint256) = 2**96 - 1
 # shares whose owed gains are then collected prices a share beyond it, and its settlement must
 # not be refused for that (fees are then charged above the capped mark)
 MAX_MARK: constant(uint256) = 2**128 - 1
+# a group's word has this bit once its group converted: a claim learns which of its requests
+# converted from the group words it reads anyway, not from the state
+CONVERTED: constant(uint256) = 1 << 255
 
 # ---- flags and structs ----
 
@@ -80,14 +86,19 @@ flag Closure:
 
 
 # the hot state (`_totals` and `_shares`), loaded once and stored once per call; the paths that
-# need one field (a claim, a redemption that waits) read and write only its word
+# need one field (a claim, a redemption that waits) read and write only its word. Two flags
+# summarise settings kept elsewhere, so a request reads no other word while they are off:
+# `winding_down` (the wind-down round is in `_settings`) and `deposit_limited` (the limit is
+# in `_deposit_limit_complement`)
 struct State:
     total_assets: uint256
     pending_deposit_assets: uint256
     reserved_redeem_assets: uint256
-    unclaimed_deposit_shares: uint256
+    share_supply: uint256
     pending_redeem_shares: uint256
     last_settled_round: uint256
+    deposit_limited: bool
+    winding_down: bool
     closure: Closure
     paused: bool
 
@@ -129,8 +140,9 @@ _model_name_word: uint256
 # total_assets (85: NMR backing the shares) | pending_deposit_assets (85: deposits not yet
 # converted) | reserved_redeem_assets (85: NMR set aside for converted redemptions)
 _totals: uint256
-# unclaimed_deposit_shares (105: converted, not yet claimed, not minted) | pending_redeem_shares
-# (105: burned at request, not yet converted) | last_settled_round (40) | closure (3) | paused (1)
+# share_supply (105: totalSupply + converted deposit shares not yet claimed, not minted +
+# pending_redeem_shares) | pending_redeem_shares (105: burned at request, not yet converted) |
+# last_settled_round (40) | deposit_limited (1) | winding_down (1) | closure (3) | paused (1)
 _shares: uint256
 # fees_owed (128: earned by the owner, unclaimed) | treasury_owed (128: gains the treasury
 # could not pay when they were settled; credited when collected)
@@ -142,9 +154,10 @@ _settings: uint256
 
 # ---- storage: request groups, keyed by the round the requests were made in ----
 
-# NMR requested for deposit (128) | shares minted for it when the group converted (128)
+# converted (bit 255) | NMR requested for deposit (127) | shares minted for it when the group
+# converted (128)
 _deposit_groups: HashMap[uint256, uint256]
-# shares requested for redemption (128) | NMR they converted to (128)
+# converted (bit 255) | shares requested for redemption (127) | NMR they converted to (128)
 _redeem_groups: HashMap[uint256, uint256]
 
 # ---- storage: per controller ----
@@ -313,8 +326,9 @@ def _pair(high: uint256, low: uint256) -> uint256:
 
 @internal
 @pure
-def _add_high(word: uint256, amount: uint256) -> uint256:
-    return self._pair((word >> 128) + amount, word % 2**128)
+def _add_high(group: uint256, amount: uint256) -> uint256:
+    # a request joins its (unconverted) group: the amount requested is 127 bits, under the flag
+    return self._field((group >> 128) + amount, 127) << 128 | group % 2**128
 
 
 @internal
@@ -326,9 +340,11 @@ def _load_state() -> State:
         total_assets=totals >> 170,
         pending_deposit_assets=(totals >> 85) % 2**85,
         reserved_redeem_assets=totals % 2**85,
-        unclaimed_deposit_shares=shares >> 151,
+        share_supply=shares >> 151,
         pending_redeem_shares=(shares >> 46) % 2**105,
         last_settled_round=(shares >> 6) % 2**40,
+        deposit_limited=(shares >> 5) % 2 == 1,
+        winding_down=(shares >> 4) % 2 == 1,
         closure=convert((shares >> 1) % 8, Closure),
         paused=shares % 2 == 1,
     )
@@ -342,19 +358,14 @@ def _store_state(state: State):
         | self._field(state.reserved_redeem_assets, 85)
     )
     self._shares = (
-        self._field(state.unclaimed_deposit_shares, 105) << 151
+        self._field(state.share_supply, 105) << 151
         | self._field(state.pending_redeem_shares, 105) << 46
         | self._field(state.last_settled_round, 40) << 6
+        | convert(state.deposit_limited, uint256) << 5
+        | convert(state.winding_down, uint256) << 4
         | convert(state.closure, uint256) << 1
         | convert(state.paused, uint256)
     )
-
-
-@internal
-def _release_deposit_shares(shares: uint256):
-    # claimed shares leave `unclaimed_deposit_shares`, the top field of `_shares`: a claim
-    # reads and writes no other state word (an underflow reverts: no lower field can borrow)
-    self._shares -= self._field(shares, 105) << 151
 
 
 @internal
@@ -436,15 +447,6 @@ def _current_round() -> uint256:
 
 @internal
 @view
-def _conversion_point() -> (uint256, Closure):
-    # (last_settled_round, closure): all that says which groups converted, read from `_shares`
-    # alone (a claim of deposit shares needs no other state word)
-    shares: uint256 = self._shares
-    return (shares >> 6) % 2**40, convert((shares >> 1) % 8, Closure)
-
-
-@internal
-@view
 def _is_converted(request_round: uint256, side: uint256, last_settled_round: uint256, closure: Closure) -> bool:
     # the group of round r converts right after round r-1 is settled, except the deposits of
     # the group a depleting settlement skipped (they wait, to be taken back in full)
@@ -494,23 +496,16 @@ def _set_paused(paused: bool):
 
 @internal
 @view
-def _supply(state: State) -> uint256:
-    # the shares the price counts: in circulation, claimable (not minted), locked in redemptions
-    return erc20.totalSupply + state.unclaimed_deposit_shares + state.pending_redeem_shares
-
-
-@internal
-@view
 def _to_shares(assets: uint256, state: State, roundup: bool) -> uint256:
     # shares = assets * (supply + 1) / (total_assets + 1)
-    return math._mul_div(assets, self._supply(state) + VIRTUAL_OFFSET, state.total_assets + VIRTUAL_OFFSET, roundup)
+    return math._mul_div(assets, state.share_supply + VIRTUAL_OFFSET, state.total_assets + VIRTUAL_OFFSET, roundup)
 
 
 @internal
 @view
 def _to_assets(shares: uint256, state: State, roundup: bool) -> uint256:
     # assets = shares * (total_assets + 1) / (supply + 1)
-    return math._mul_div(shares, state.total_assets + VIRTUAL_OFFSET, self._supply(state) + VIRTUAL_OFFSET, roundup)
+    return math._mul_div(shares, state.total_assets + VIRTUAL_OFFSET, state.share_supply + VIRTUAL_OFFSET, roundup)
 
 
 @internal
@@ -584,7 +579,7 @@ def _performance_fee(assets_before: uint256, assets_after: uint256, fee_bps: uin
     # i.e. ceil(hwm * (supply + 1) / 1e18) - 1
     if fee_bps == 0:
         return 0
-    hwm_assets: uint256 = math._mul_div(settings.high_water_mark, self._supply(state) + VIRTUAL_OFFSET, WAD, True) - 1
+    hwm_assets: uint256 = math._mul_div(settings.high_water_mark, state.share_supply + VIRTUAL_OFFSET, WAD, True) - 1
     base: uint256 = max(assets_before, hwm_assets)
     if assets_after <= base:
         return 0
@@ -728,10 +723,9 @@ def _cancel(controller: address, side: uint256, request_id: uint256, state: Stat
 @internal
 @view
 def _scan(controller: address, side: uint256) -> (uint256, uint256, uint256, uint256):
-    # walk the converted prefix of the queue: (header, new head, amount requested, converted to)
-    last_settled_round: uint256 = 0
-    closure: Closure = empty(Closure)
-    last_settled_round, closure = self._conversion_point()
+    # walk the converted prefix of the queue: (header, new head, amount requested, converted
+    # to). Its group's flag says whether an entry converted; an empty marker (a cancelled older
+    # entry, only in a closed pool) is of a round that never converts, so it ends the prefix
     header: uint256 = self._requests[controller][side]
     head: uint256 = header >> 240
     total_in: uint256 = 0
@@ -739,21 +733,20 @@ def _scan(controller: address, side: uint256) -> (uint256, uint256, uint256, uin
     new_head: uint256 = head
     for i: uint256 in range(head, (header >> 224) % 2**16, bound=MAX_OPEN_REQUESTS):
         entry: uint256 = self._entry_at(controller, side, i, header)
-        entry_round: uint256 = entry >> 128
-        if not self._is_converted(entry_round, side, last_settled_round, closure):
-            break
-        new_head = i + 1
         amount: uint256 = entry % 2**128
         if amount == 0:
-            continue
-        total_in += amount
+            break
         group: uint256 = 0
         if side == DEPOSIT_SIDE:
-            group = self._deposit_groups[entry_round]
+            group = self._deposit_groups[entry >> 128]
         else:
-            group = self._redeem_groups[entry_round]
+            group = self._redeem_groups[entry >> 128]
+        if group & CONVERTED == 0:
+            break
+        new_head = i + 1
+        total_in += amount
         # round down: the controller's part of its group; group dust stays in the pool
-        total_out += math._mul_div(amount, group % 2**128, group >> 128, False)
+        total_out += math._mul_div(amount, group % 2**128, group % CONVERTED >> 128, False)
     return header, new_head, total_in, total_out
 
 
@@ -799,10 +792,8 @@ def _claimable_view(controller: address, side: uint256) -> (uint256, uint256):
 @internal
 @view
 def _pending_amount(controller: address, side: uint256, request_id: uint256) -> uint256:
-    last_settled_round: uint256 = 0
-    closure: Closure = empty(Closure)
-    last_settled_round, closure = self._conversion_point()
-    if self._is_converted(request_id, side, last_settled_round, closure):
+    state: State = self._load_state()
+    if self._is_converted(request_id, side, state.last_settled_round, state.closure):
         return 0
     header: uint256 = self._requests[controller][side]
     for i: uint256 in range(header >> 240, (header >> 224) % 2**16, bound=MAX_OPEN_REQUESTS):
@@ -846,8 +837,8 @@ def _claim(side: uint256, amount: uint256, amount_is_in: bool, receiver: address
     if updated != header:
         self._requests[controller][side] = updated
     if side == DEPOSIT_SIDE:
-        # used_in NMR of deposits buys used_out shares, minted to the receiver now
-        self._release_deposit_shares(used_out)
+        # used_in NMR of deposits buys used_out shares, minted to the receiver now (they were
+        # counted in the share supply since their group converted: the state is not touched)
         erc20._mint(receiver, used_out)
         log Deposit(sender=controller, owner=receiver, assets=used_in, shares=used_out)
         return used_in if not amount_is_in else used_out

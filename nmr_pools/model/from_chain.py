@@ -39,13 +39,16 @@ def load_pool_model(pool: Any, factory: Any, timestamp: int, treasury_available:
     )
     model.shares.total_supply = int(pool.totalSupply())
     # the packed state and settings, one call each (converted deposits' shares are minted only
-    # when claimed: `unclaimed_deposit_shares` counts in the price but not in `totalSupply`)
+    # when claimed: the share supply the price counts is totalSupply, the unclaimed deposit
+    # shares and the shares locked in pending redemptions)
     state, settings = pool.pool_state(), pool.settings()
     model.total_assets = int(state.total_assets)
     model.pending_deposit_assets = int(state.pending_deposit_assets)
     model.reserved_redeem_assets = int(state.reserved_redeem_assets)
-    model.unclaimed_deposit_shares = int(state.unclaimed_deposit_shares)
     model.pending_redeem_shares = int(state.pending_redeem_shares)
+    model.unclaimed_deposit_shares = (
+        int(state.share_supply) - model.shares.total_supply - model.pending_redeem_shares
+    )
     model.last_settled_round = int(state.last_settled_round)
     model.closure = int(state.closure)
     model.paused = bool(state.paused)

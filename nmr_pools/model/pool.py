@@ -151,7 +151,7 @@ class PoolModel:
             (self.total_assets, 85),
             (self.pending_deposit_assets, 85),
             (self.reserved_redeem_assets, 85),
-            (self.unclaimed_deposit_shares, 105),
+            (self.share_supply(), 105),
             (self.pending_redeem_shares, 105),
             (self.last_settled_round, 40),
             (self.fees_owed, 128),
@@ -162,13 +162,11 @@ class PoolModel:
             (self.pending_fee_round, 40),
             (self.wind_down_round, 40),
         ]
-        for table in (
-            self.deposit_group_assets,
-            self.deposit_group_shares,
-            self.redeem_group_shares,
-            self.redeem_group_assets,
-        ):
-            widths += [(value, 128) for value in table.values()]
+        # a group's requested side is 127 bits (its word's top bit says it converted)
+        widths += [(value, 127) for value in self.deposit_group_assets.values()]
+        widths += [(value, 127) for value in self.redeem_group_shares.values()]
+        widths += [(value, 128) for value in self.deposit_group_shares.values()]
+        widths += [(value, 128) for value in self.redeem_group_assets.values()]
         for table in (
             self.claimable_deposit_assets,
             self.claimable_deposit_shares,

@@ -71,12 +71,14 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         _deposit_limit_complement  UNLIMITED - deposit limit (zero: unlimited)
         _model_name_word           the name's bytes from the top | its length (lowest byte)
         _totals          total_assets << 170 | pending_deposit_assets << 85 | reserved_redeem_assets
-        _shares          unclaimed_deposit_shares << 151 | pending_redeem_shares << 46
-                         | last_settled_round << 6 | closure << 1 | paused
+        _shares          share_supply << 151 | pending_redeem_shares << 46
+                         | last_settled_round << 6 | (deposit limit set) << 5
+                         | (winding down) << 4 | closure << 1 | paused
         _owed            fees_owed << 128 | treasury_owed
         _settings        high_water_mark << 128 | fee_bps << 112 | pending_fee_bps << 96
                          | pending_fee_round << 56 | wind_down_round << 16
-        groups           in << 128 | out;  queue entries (index >= 1)  round << 128 | amount
+        groups           converted << 255 | in << 128 | out
+        queue entries    (index >= 1)  round << 128 | amount
         queue headers    head << 240 | tail << 224 | (queued and claimable pair not zero) << 168
                          | the entry at index 0 (round << 128 | amount)
         claimable pairs  in << 128 | out
@@ -128,9 +130,11 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         | pool.pending_deposit_assets << 85
         | pool.reserved_redeem_assets,
         "ledger._shares": (
-            pool.unclaimed_deposit_shares << 151
+            pool.share_supply() << 151
             | pool.pending_redeem_shares << 46
             | pool.last_settled_round << 6
+            | int(pool.deposit_limit != UNLIMITED) << 5
+            | int(pool.wind_down_round != 0) << 4
             | pool.closure << 1
             | int(pool.paused)
         ),
@@ -142,8 +146,8 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
             | pool.pending_fee_round << 56
             | pool.wind_down_round << 16
         ),
-        "ledger._deposit_groups": _pairs(pool.deposit_group_assets, pool.deposit_group_shares),
-        "ledger._redeem_groups": _pairs(pool.redeem_group_shares, pool.redeem_group_assets),
+        "ledger._deposit_groups": _groups(pool.deposit_group_assets, pool.deposit_group_shares),
+        "ledger._redeem_groups": _groups(pool.redeem_group_shares, pool.redeem_group_assets),
         "ledger._requests": headers,
         "ledger._entries": entries,
         "ledger._claimable": claimable_words,
@@ -157,9 +161,17 @@ def _name_word(name: str) -> int:
     return int.from_bytes(data.ljust(32, b"\0"), "big") | len(data)
 
 
-def _pairs(high: dict[int, int], low: dict[int, int]) -> dict[int, int]:
-    """`{round: high << 128 | low}` for every round either side has, non-zero words only."""
-    words = {r: high.get(r, 0) << 128 | low.get(r, 0) for r in set(high) | set(low)}
+# a group's word has this bit once the group converted (its converted side has an entry)
+CONVERTED = 1 << 255
+
+
+def _groups(requested: dict[int, int], converted: dict[int, int]) -> dict[int, int]:
+    """`{round: converted flag | requested << 128 | converted to}` for every round either side
+    has, non-zero words only."""
+    words = {
+        r: (CONVERTED if r in converted else 0) | requested.get(r, 0) << 128 | converted.get(r, 0)
+        for r in set(requested) | set(converted)
+    }
     return {r: word for r, word in words.items() if word}
 
 

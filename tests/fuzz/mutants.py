@@ -94,7 +94,7 @@ MUTANTS: tuple[Mutant, ...] = (
         (
             (
                 "        deposit_shares = ledger._to_shares(deposit_assets, state, False)",
-                "        deposit_shares = math._mul_div(deposit_assets, ledger._supply(state) + 1, assets_before + 1, False)",
+                "        deposit_shares = math._mul_div(deposit_assets, state.share_supply + 1, assets_before + 1, False)",
             ),
         ),
     ),
@@ -104,8 +104,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "DelegationPool.vy",
         (
             (
-                "    if closure != empty(ledger.Closure) or request_round <= last_settled_round + 1:",
-                "    if closure != empty(ledger.Closure) or request_round <= last_settled_round + 2:",
+                "    if (word >> 1) % 8 != 0 or request_round <= (word >> 6) % 2**40 + 1:",
+                "    if (word >> 1) % 8 != 0 or request_round <= (word >> 6) % 2**40 + 2:",
             ),
         ),
     ),
@@ -212,13 +212,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "M16",
         "claimable deposit shares, minted only when claimed, are left out of the price's share count",
-        "pool_ledger.vy",
-        (
-            (
-                "    return erc20.totalSupply + state.unclaimed_deposit_shares + state.pending_redeem_shares\n",
-                "    return erc20.totalSupply + state.pending_redeem_shares\n",
-            ),
-        ),
+        "DelegationPool.vy",
+        (("        state.share_supply += deposit_shares\n", ""),),
     ),
     Mutant(
         "M17",
@@ -272,6 +267,42 @@ MUTANTS: tuple[Mutant, ...] = (
         "the high-water mark is not kept within its field (a pool emptied of shares, then paid what the treasury owed it, can never settle again)",
         "pool_ledger.vy",
         (("    return min(max(mark, price), MAX_MARK)\n", "    return max(mark, price)\n"),),
+    ),
+    # the gas work's summaries: a flag or a running total kept in place of a read
+    Mutant(
+        "M24",
+        "a claim takes every queued request as converted (the group's converted flag is not checked)",
+        "pool_ledger.vy",
+        (("        if group & CONVERTED == 0:\n            break\n", ""),),
+    ),
+    Mutant(
+        "M25",
+        "a redeem group's word is not marked converted when it converts (its redemptions are never claimable)",
+        "DelegationPool.vy",
+        (
+            (
+                "ledger._pair(ledger._field(redeem_shares, 127), redeem_assets) | ledger.CONVERTED",
+                "ledger._pair(ledger._field(redeem_shares, 127), redeem_assets)",
+            ),
+        ),
+    ),
+    Mutant(
+        "M26",
+        "a wind-down does not raise the state's winding-down flag (deposits are still accepted)",
+        "PoolExtension.vy",
+        (("    state.winding_down = True\n", ""),),
+    ),
+    Mutant(
+        "M27",
+        "a deposit limit does not raise the state's limited flag (the limit is never enforced)",
+        "PoolExtension.vy",
+        (("    state.deposit_limited = deposit_limit < ledger.UNLIMITED\n", ""),),
+    ),
+    Mutant(
+        "M28",
+        "a redemption converted at once leaves its shares in the share supply (the price is diluted)",
+        "DelegationPool.vy",
+        (("        state.share_supply -= shares\n", ""),),
     ),
 )
 

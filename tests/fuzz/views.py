@@ -52,9 +52,11 @@ POOL_STATE = (
     "total_assets",
     "pending_deposit_assets",
     "reserved_redeem_assets",
-    "unclaimed_deposit_shares",
+    "share_supply",
     "pending_redeem_shares",
     "last_settled_round",
+    "deposit_limited",
+    "winding_down",
     "closure",
     "paused",
 )
@@ -154,8 +156,14 @@ def read_model(model: PoolModel, plan: ViewPlan) -> dict[Any, Any]:
     getters = {"share_supply": model.share_supply(), "paused": int(model.paused), "deposit_limit": limit}
     for name in GETTERS:
         out[(name, "()")] = getters[name] if name in getters else getattr(model, name)
+    # the state's fields the model derives (the contract stores them)
+    derived = {
+        "share_supply": model.share_supply(),
+        "deposit_limited": model.deposit_limit != UNLIMITED,
+        "winding_down": model.wind_down_round != 0,
+    }
     for field in POOL_STATE:
-        out[("pool_state", field)] = int(getattr(model, field))
+        out[("pool_state", field)] = int(derived[field] if field in derived else getattr(model, field))
     for field in SETTINGS:
         out[("settings", field)] = getattr(model, field)
     for r in plan.group_rounds(model):

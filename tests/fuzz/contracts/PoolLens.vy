@@ -38,7 +38,7 @@ interface IPool:
     def pending_fee_round() -> uint256: view
     def wind_down_round() -> uint256: view
     def deposit_limit() -> uint256: view
-    def pool_state() -> (uint256, uint256, uint256, uint256, uint256, uint256, uint256, bool): view
+    def pool_state() -> (uint256, uint256, uint256, uint256, uint256, uint256, bool, bool, uint256, bool): view
     def settings() -> (uint256, uint256, uint256, uint256, uint256): view
     def deposit_group(round: uint256) -> (uint256, uint256): view
     def redeem_group(round: uint256) -> (uint256, uint256): view
@@ -91,17 +91,21 @@ def read(
     s3: uint256 = 0
     s4: uint256 = 0
     s5: uint256 = 0
-    s6: uint256 = 0
-    s7: bool = False
-    s0, s1, s2, s3, s4, s5, s6, s7 = staticcall pool.pool_state()
+    b6: bool = False
+    b7: bool = False
+    s8: uint256 = 0
+    b9: bool = False
+    s0, s1, s2, s3, s4, s5, b6, b7, s8, b9 = staticcall pool.pool_state()
     out.append(s0)
     out.append(s1)
     out.append(s2)
     out.append(s3)
     out.append(s4)
     out.append(s5)
-    out.append(s6)
-    out.append(convert(s7, uint256))
+    out.append(convert(b6, uint256))
+    out.append(convert(b7, uint256))
+    out.append(s8)
+    out.append(convert(b9, uint256))
     s0, s1, s2, s3, s4 = staticcall pool.settings()
     out.append(s0)
     out.append(s1)
