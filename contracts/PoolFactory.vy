@@ -53,6 +53,8 @@ MODEL_OWNERSHIP_TYPEHASH: constant(bytes32) = keccak256(
 )
 # the most reports one `settle_many` call takes
 MAX_BATCH: constant(uint256) = 256
+# the shortest round the factory accepts (a pool's deposit queue keeps rounds in 24 bits)
+MIN_ROUND_LENGTH: constant(uint256) = 3_600
 
 # ---- flags and structs ----
 
@@ -159,13 +161,15 @@ def __init__(nmr_token: address, payout_treasury: address, pool_blueprint: addre
     @param pool_blueprint The blueprint of DelegationPool.vy (the implementation to clone).
     @param extension_blueprint The blueprint of PoolExtension.vy (the pools' second half).
     @param first_round_start Start of round 0 (timestamp); 0 means "round 1 opens now".
-    @param length Seconds per round (86,400 for daily rounds).
+    @param length Seconds per round (86,400 for daily rounds; at least 3,600).
     """
     assert nmr_token != empty(address), "factory: zero NMR"
     assert payout_treasury != empty(address), "factory: zero treasury"
     assert pool_blueprint != empty(address), "factory: zero pool blueprint"
     assert extension_blueprint != empty(address), "factory: zero extension blueprint"
     assert length > 0, "factory: zero round length"
+    # a pool's deposit queue keeps rounds in 24 bits: hourly rounds last 1,900 years in them
+    assert length >= MIN_ROUND_LENGTH, "factory: rounds shorter than an hour"
     start: uint256 = first_round_start
     if start == 0:
         start = block.timestamp - length

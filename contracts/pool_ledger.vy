@@ -59,10 +59,15 @@ MAX_OPEN_REQUESTS: constant(uint256) = 64
 # request queue sides
 DEPOSIT_SIDE: constant(uint256) = 0
 REDEEM_SIDE: constant(uint256) = 1
-# a queue header: the bits below the flag hold the entry at index 0; the flag says that the
-# claimable pair of a controller with queued requests is not zero
-INLINE_BITS: constant(uint256) = 168
-CLAIMABLE_FLAG: constant(uint256) = 1 << INLINE_BITS
+# a queue header: head (16) | tail (16) | claimable flag | the entries at the lowest indices,
+# inline. The flag says that the claimable pair of a controller with queued requests is not zero
+CLAIMABLE_FLAG: constant(uint256) = 1 << 223
+# a deposit header holds the entries at indices 0 and 1 (round 24 | NMR 85, each 109 bits: a
+# top-up in a later round, while the first request waits, writes no new slot); a redeem
+# header holds the entry at index 0 (round 40 | shares 128)
+DEPOSIT_INLINE: constant(uint256) = 2
+DEPOSIT_ENTRY_BITS: constant(uint256) = 109
+REDEEM_INLINE_BITS: constant(uint256) = 168
 # no deposit converts below this price (WAD: 1e-6 NMR per share); a settlement that leaves the
 # price below it closes the pool as depleted. It bounds shares per NMR wei by 1e6.
 MIN_PRICE: constant(uint256) = 10**12
@@ -162,13 +167,16 @@ _redeem_groups: HashMap[uint256, uint256]
 
 # ---- storage: per controller ----
 
-# per side: queue head (16) | queue tail (16) | claimable flag (bit 168: while requests are
+# per side: queue head (16) | queue tail (16) | claimable flag (bit 223: while requests are
 # queued, the controller's claimable pair is not zero; an empty queue's header has no flag and
-# its pair is read) | the queue's entry at index 0, inline while it is queued (round 40 |
-# amount 128). A new requester's first request is one fresh slot, a claim that takes
+# its pair is read) | the queue's first entries, inline while they are queued: deposits at
+# index 1 (round 24 | NMR 85, from bit 109) and index 0 (round 24 | NMR 85), redemptions at
+# index 0 (round 40 | shares 128). A new requester's first request is one fresh slot, a
+# depositor's request of a later round while its first waits writes none, a claim that takes
 # everything never writes its claimable pair, and a caught-up conversion writes only the pair
 _requests: HashMap[address, HashMap[uint256, uint256]]
-# the open requests of a controller and side at index >= 1, oldest first: round (128) | amount (128)
+# the open requests of a controller and side past the header's, oldest first: round (128) |
+# amount (128)
 _entries: HashMap[address, HashMap[uint256, HashMap[uint256, uint256]]]
 # per side: claimable in (128) | claimable out (128); of a converted deposit (NMR requested,
 # shares bought), of a redemption (shares redeemed, NMR they are worth)
@@ -593,20 +601,38 @@ def _performance_fee(assets_before: uint256, assets_after: uint256, fee_bps: uin
 @internal
 @view
 def _entry_at(controller: address, side: uint256, index: uint256, header: uint256) -> uint256:
-    # the queue entry at `index` as round << 128 | amount: index 0 lives in the header
-    if index == 0:
-        return header % CLAIMABLE_FLAG
+    # the queue entry at `index` as round << 128 | amount (the header's inline ones unpacked)
+    if side == DEPOSIT_SIDE:
+        if index < DEPOSIT_INLINE:
+            packed: uint256 = (header >> (DEPOSIT_ENTRY_BITS * index)) % 2**DEPOSIT_ENTRY_BITS
+            return (packed >> 85) << 128 | packed % 2**85
+    elif index == 0:
+        return header % 2**REDEEM_INLINE_BITS
     return self._entries[controller][side][index]
 
 
 @internal
 def _put_entry(controller: address, side: uint256, index: uint256, header: uint256, entry: uint256) -> uint256:
-    # write the entry at `index`; returns the header, which holds the entry at index 0 (the
+    # write the entry at `index`; returns the header, which holds the inline entries (the
     # caller stores the header)
-    if index == 0:
-        return header >> INLINE_BITS << INLINE_BITS | self._field(entry >> 128, 40) << 128 | entry % 2**128
+    if side == DEPOSIT_SIDE:
+        if index < DEPOSIT_INLINE:
+            offset: uint256 = DEPOSIT_ENTRY_BITS * index
+            packed: uint256 = self._field(entry >> 128, 24) << 85 | self._field(entry % 2**128, 85)
+            return header & ~((2**DEPOSIT_ENTRY_BITS - 1) << offset) | packed << offset
+    elif index == 0:
+        return header >> REDEEM_INLINE_BITS << REDEEM_INLINE_BITS | self._field(entry >> 128, 40) << 128 | entry % 2**128
     self._entries[controller][side][index] = entry
     return header
+
+
+@internal
+@pure
+def _inline_count(side: uint256) -> uint256:
+    # how many of a queue's first entries its header holds
+    if side == DEPOSIT_SIDE:
+        return DEPOSIT_INLINE
+    return 1
 
 
 @internal
@@ -714,7 +740,7 @@ def _cancel(controller: address, side: uint256, request_id: uint256, state: Stat
             else:
                 # an older entry (only in a closed pool): leave an empty marker
                 header = self._put_entry(controller, side, i, header, request_id << 128)
-                if i == 0:
+                if i < self._inline_count(side):
                     self._requests[controller][side] = header
             return amount
     raise "pool: nothing pending to cancel"
@@ -764,15 +790,20 @@ def _checkpoint(controller: address, side: uint256) -> (uint256, uint256, uint25
     head: uint256 = header >> 240
     if new_head == head:
         return header, stored, total_in, total_out
-    for i: uint256 in range(max(head, 1), new_head, bound=MAX_OPEN_REQUESTS):
-        # (index 0 is inline: the new header drops it)
+    inline: uint256 = self._inline_count(side)
+    for i: uint256 in range(min(max(head, inline), new_head), new_head, bound=MAX_OPEN_REQUESTS):
+        # (the inline entries are dropped with the header's bits below)
         self._entries[controller][side][i] = 0
     tail: uint256 = (header >> 224) % 2**16
     if new_head == tail:
         # empty: the flag speaks only for a queued header
         header = 0
     else:
-        header = self._header(new_head, tail, header & CLAIMABLE_FLAG)
+        # keep the flag and the inline entries still queued (a deposit header's index 1)
+        kept: uint256 = header & CLAIMABLE_FLAG
+        if new_head < inline:
+            kept |= header % 2**(DEPOSIT_ENTRY_BITS * DEPOSIT_INLINE) >> (DEPOSIT_ENTRY_BITS * new_head) << (DEPOSIT_ENTRY_BITS * new_head)
+        header = self._header(new_head, tail, kept)
     self._requests[controller][side] = header
     return header, stored, total_in, total_out
 

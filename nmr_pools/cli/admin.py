@@ -57,10 +57,10 @@ def _refuse_to_replace(path: Path, provider: Any) -> None:
 @account_option()
 @click.option(
     "--round-length",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=3_600),
     default=86_400,
     show_default=True,
-    help="Seconds per round (86,400 = daily rounds).",
+    help="Seconds per round (86,400 = daily rounds; at least 3,600).",
 )
 @click.option(
     "--genesis",

@@ -17,6 +17,7 @@ from typing import Any
 from nmr_pools.model.factory import FactoryModel
 from nmr_pools.model.ledger import ZERO_ADDRESS, TokenLedger
 from nmr_pools.model.pool import DEPOSIT_SIDE, REDEEM_SIDE, UNLIMITED, PoolModel
+from nmr_pools.model.queue import DEPOSIT_INLINE
 
 # PoolFactory's Role flag: ADMIN = 1, SETTLER = 2, GUARDIAN = 4, ATTESTER = 8
 ROLE_ADMIN, ROLE_SETTLER, ROLE_GUARDIAN, ROLE_ATTESTER = 1, 2, 4, 8
@@ -79,8 +80,10 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
                          | pending_fee_round << 56 | wind_down_round << 16
         groups           converted << 255 | in << 128 | out
         queue entries    (index >= 1)  round << 128 | amount
-        queue headers    head << 240 | tail << 224 | (queued and claimable pair not zero) << 168
-                         | the entry at index 0 (round << 128 | amount)
+        queue headers    head << 240 | tail << 224 | (queued and claimable pair not zero) << 223
+                         | the first entries, inline: a deposit queue's at index 1 and 0
+                         (round << 85 | NMR, from bit 109 and 0), a redeem queue's at index 0
+                         (round << 128 | shares); the others in `_entries`
         claimable pairs  in << 128 | out
     """
     entries: dict[str, dict[int, dict[int, int]]] = {}
@@ -100,17 +103,14 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
                 claimable_words.setdefault(controller, {})[side] = claimable
             queue = pool.queues.get((controller, side))
             head, tail = (queue.head, queue.tail) if queue is not None else (0, 0)
-            words = {}
+            queued: dict[int, tuple[int, int]] = {}
             if queue is not None:
-                words = {
-                    queue.head + i: entry_round << 128 | amount
-                    for i, (entry_round, amount) in enumerate(queue.entries)
-                }
-            # the entry at index 0 lives in the header, the others in `_entries`
+                queued = {queue.head + i: (r, amount) for i, (r, amount) in enumerate(queue.entries)}
             flag = int(claimable != 0 and tail > head)  # the flag speaks only for a queued header
-            header = head << 240 | tail << 224 | flag << 168 | words.pop(0, 0)
+            header = head << 240 | tail << 224 | flag << 223 | _inline_entries(side, queued)
             if header:
                 headers.setdefault(controller, {})[side] = header
+            words = {index: r << 128 | amount for index, (r, amount) in queued.items()}
             words = {index: word for index, word in words.items() if word}
             if words:
                 entries.setdefault(controller, {})[side] = words
@@ -153,6 +153,18 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         "ledger._claimable": claimable_words,
         "ledger.isOperator": operators,
     }
+
+
+def _inline_entries(side: int, queued: dict[int, tuple[int, int]]) -> int:
+    """The entries a queue header holds, taken out of `queued` (index -> (round, amount))."""
+    if side == DEPOSIT_SIDE:
+        bits = 0
+        for index in range(DEPOSIT_INLINE):
+            entry_round, amount = queued.pop(index, (0, 0))
+            bits |= (entry_round << 85 | amount) << (109 * index)
+        return bits
+    entry_round, amount = queued.pop(0, (0, 0))
+    return entry_round << 128 | amount
 
 
 def _name_word(name: str) -> int:

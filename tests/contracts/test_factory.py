@@ -26,6 +26,12 @@ def test_deploy__genesis_in_future__reverts(backend):
         deploy_with(backend, genesis=boa.env.timestamp + 10)
 
 
+def test_deploy__rounds_shorter_than_an_hour__reverts(backend):
+    # a pool's deposit queue keeps rounds in 24 bits: hourly rounds last 1,900 years in them
+    with boa.reverts("factory: rounds shorter than an hour"):
+        deploy_with(backend, round_length=3_599)
+
+
 def test_create_pool__registers_and_initializes(factory, attest, attach_pool, owner):
     attestation = attest(model("alpha"), "alpha", owner)
     quietly(lambda: factory.create_pool(model("alpha"), "alpha", 1_500, *attestation, sender=owner))

@@ -138,6 +138,27 @@ def test_request_deposit__several_rounds_queue_and_convert_in_order(lagging, ali
     assert lagging.pendingDepositRequest(r + 1, alice) == 0
 
 
+def test_request_deposit__queue_past_the_headers_entries__claims_in_order(lagging, alice, settler, next_round):
+    # the deposit header holds a queue's first two entries; the third is stored on its own
+    r = lagging.current_round()
+    for k, amount in enumerate((1, 2, 3)):
+        if k:
+            next_round()
+        lagging.requestDeposit(amount * NMR, alice, alice, sender=alice)
+    lagging.requestDeposit(NMR, alice, alice, sender=alice)  # a top-up of the third
+    assert lagging.pending_requests(alice, False) == [[r, NMR], [r + 1, 2 * NMR], [r + 2, 4 * NMR]]
+    lagging.settle(r - 1, 0, b"\0" * 32, sender=settler)
+    lagging.deposit(NMR, alice, sender=alice)  # the first leaves; the second stays in the header
+    assert lagging.pending_requests(alice, False) == [[r + 1, 2 * NMR], [r + 2, 4 * NMR]]
+    lagging.settle(r, 0, b"\0" * 32, sender=settler)
+    assert lagging.maxDeposit(alice) == 2 * NMR
+    assert lagging.pending_requests(alice, False) == [[r + 2, 4 * NMR]]
+    lagging.settle(r + 1, 0, b"\0" * 32, sender=settler)
+    assert lagging.maxDeposit(alice) == 6 * NMR and lagging.pending_requests(alice, False) == []
+    lagging.deposit(6 * NMR, alice, sender=alice)
+    assert lagging.balanceOf(alice) == 7 * NMR == lagging.share_supply()
+
+
 @pytest.mark.parametrize(
     "assets, controller_is_zero, message",
     [(0, False, "pool: zero assets"), (NMR, True, "pool: zero controller")],

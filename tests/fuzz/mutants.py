@@ -304,6 +304,18 @@ MUTANTS: tuple[Mutant, ...] = (
         "DelegationPool.vy",
         (("        state.share_supply -= shares\n", ""),),
     ),
+    Mutant(
+        "M29",
+        "a checkpoint that takes a deposit queue's first entry drops the second one the header holds",
+        "pool_ledger.vy",
+        (("        if new_head < inline:\n", "        if False:\n"),),
+    ),
+    Mutant(
+        "M30",
+        "cancelling a closed pool's older deposit at the header's second place leaves it in the queue (refunded twice)",
+        "pool_ledger.vy",
+        (("                if i < self._inline_count(side):\n", "                if i == 0:\n"),),
+    ),
 )
 
 
