@@ -357,7 +357,7 @@ def settle(round: uint256, round_return: int256, results_digest: bytes32, return
     # what the treasury owes from earlier rounds is credited first, at the price it was earned at
     credited: uint256 = 0
     owed: uint256 = 0
-    credited, owed = ledger._collect_owed(ledger._owed, fee_bps, state, settings)
+    credited, owed = ledger._collect_owed(ledger._load_owed(), fee_bps, state, settings)
     if credited > 0:
         state.total_assets += credited
         settings.high_water_mark = ledger._raised_mark(settings.high_water_mark, ledger._price(state))
@@ -413,8 +413,7 @@ def settle(round: uint256, round_return: int256, results_digest: bytes32, return
         state.closure = ledger.Closure.DEPLETED
     elif round == settings.wind_down_round:
         state.closure = ledger.Closure.WOUND_DOWN
-    ledger._owed = owed
-    ledger._store_settings(settings)
+    ledger._store_settings(settings, owed)
     ledger._store_state(state)
     log ledger.Settled(
         round=round,

@@ -66,7 +66,7 @@ def initialize(owner: address, model_id: bytes32, model_name: String[24], fee_bp
     assert owner != empty(address), "pool: zero owner"
     ledger.model_id = model_id
     ledger._model_name_word = ledger._pack_name(model_name)
-    ledger._store_settings(ledger.Settings(high_water_mark=ledger.WAD, fee_bps=fee_bps, pending_fee_bps=0, pending_fee_round=0, wind_down_round=0))
+    ledger._store_settings(ledger.Settings(high_water_mark=ledger.WAD, fee_bps=fee_bps, pending_fee_bps=0, pending_fee_round=0, wind_down_round=0), 0)
     # a new pool is caught up: the round before the current one counts as settled
     state: ledger.State = empty(ledger.State)
     state.last_settled_round = ledger._current_round() - 1
@@ -135,7 +135,7 @@ def collect_owed() -> uint256:
             is charged above the high-water mark, as on any gain). Anyone may call it.
     @return The NMR collected.
     """
-    owed: uint256 = ledger._owed
+    owed: uint256 = ledger._load_owed()
     assert owed % 2**128 > 0, "pool: nothing owed"
     state: ledger.State = ledger._load_state()
     settings: ledger.Settings = ledger._load_settings()
@@ -146,8 +146,7 @@ def collect_owed() -> uint256:
     if credited > 0:
         state.total_assets += credited
         settings.high_water_mark = ledger._raised_mark(settings.high_water_mark, ledger._price(state))
-    ledger._owed = still_owed
-    ledger._store_settings(settings)
+    ledger._store_settings(settings, still_owed)
     ledger._store_state(state)
     return owed % 2**128 - still_owed % 2**128
 
@@ -176,7 +175,7 @@ def set_fee(fee_bps: uint256):
         settings.pending_fee_bps = fee_bps
         settings.pending_fee_round = effective_round
         log ledger.FeeIncreaseProposed(fee_bps=fee_bps, effective_round=effective_round)
-    ledger._store_settings(settings)
+    ledger._store_settings(settings, ledger._load_owed())
 
 
 @external
@@ -189,10 +188,11 @@ def claim_fees(receiver: address) -> uint256:
     """
     ownable._check_owner()
     assert receiver != empty(address), "pool: zero receiver"
-    owed: uint256 = ledger._owed
-    amount: uint256 = owed >> 128
+    fees: uint256 = ledger._fees
+    amount: uint256 = (fees >> 32) % 2**85
     assert amount > 0, "pool: no fees owed"
-    ledger._owed = owed % 2**128
+    # fees_owed (85 bits at bit 32 of `_fees`) back to zero; nothing else changes
+    ledger._fees = fees - (amount << 32)
     assert extcall ledger.INumeraire(ledger.ASSET).transfer(receiver, amount), "pool: NMR transfer failed"
     log ledger.FeesClaimed(receiver=receiver, amount=amount)
     return amount
@@ -244,7 +244,7 @@ def wind_down():
     settings: ledger.Settings = ledger._load_settings()
     assert settings.wind_down_round == 0, "pool: already winding down"
     settings.wind_down_round = ledger._current_round()
-    ledger._store_settings(settings)
+    ledger._store_settings(settings, ledger._load_owed())
     state.winding_down = True
     ledger._store_state(state)
     log ledger.WindDown(account=msg.sender, last_round=settings.wind_down_round)
@@ -394,7 +394,7 @@ def fees_owed() -> uint256:
     """
     @notice Performance fees earned by the owner and not yet claimed.
     """
-    return ledger._owed >> 128
+    return ledger._load_owed() >> 128
 
 
 @external
@@ -403,7 +403,7 @@ def treasury_owed() -> uint256:
     """
     @notice Gains the treasury could not pay when they were settled, not collected yet.
     """
-    return ledger._owed % 2**128
+    return ledger._load_owed() % 2**128
 
 
 @external

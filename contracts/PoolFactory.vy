@@ -89,10 +89,10 @@ round_length: public(immutable(uint256))
 
 # ---- storage ----
 
-# largest |round_return| a pool accepts (WAD)
-return_cap: public(uint256)
-# largest performance fee a pool may charge (basis points)
-fee_cap_bps: public(uint256)
+# the two caps every settlement passes on, in one word: the largest |round_return| a pool
+# accepts (WAD, at most 5e16) << 128 | the largest performance fee a pool may charge (basis
+# points, at most 10,000)
+_caps: uint256
 # rounds between a fee increase and the first round it applies to
 fee_delay_rounds: public(uint256)
 # how long a pool's next round may wait unsettled after it closed before its emergency exit opens
@@ -183,8 +183,7 @@ def __init__(nmr_token: address, payout_treasury: address, pool_blueprint: addre
     pool_extension = extension
     genesis = start
     round_length = length
-    self.return_cap = MAX_RETURN_CAP
-    self.fee_cap_bps = DEFAULT_FEE_CAP_BPS
+    self._caps = MAX_RETURN_CAP << 128 | DEFAULT_FEE_CAP_BPS
     self.fee_delay_rounds = DEFAULT_FEE_DELAY_ROUNDS
     self.stall_gap = DEFAULT_STALL_GAP
     roles: Role = Role.ADMIN | Role.SETTLER | Role.GUARDIAN | Role.ATTESTER
@@ -219,7 +218,7 @@ def create_pool(
     assert model_id != empty(bytes32), "factory: zero model id"
     assert len(model_name) > 0, "factory: empty model name"
     assert self.pool_of[model_id] == empty(address), "factory: model has a pool"
-    assert fee_bps <= self.fee_cap_bps, "factory: fee above cap"
+    assert fee_bps <= self._caps % 2**128, "factory: fee above cap"
     assert Role.ATTESTER in self.roles[attester], "factory: not an attester"
     assert block.timestamp <= deadline, "factory: attestation expired"
     digest: bytes32 = self._model_ownership_digest(model_id, model_name, msg.sender, deadline)
@@ -256,7 +255,8 @@ def settle(pool: address, round: uint256, round_return: int256, results_digest: 
     """
     assert Role.SETTLER in self.roles[msg.sender], "factory: not settler"
     assert self.model_of[pool] != empty(bytes32), "factory: not a pool"
-    extcall IDelegationPool(pool).settle(round, round_return, results_digest, self.return_cap, self.fee_cap_bps)
+    caps: uint256 = self._caps
+    extcall IDelegationPool(pool).settle(round, round_return, results_digest, caps >> 128, caps % 2**128)
 
 
 @external
@@ -267,8 +267,9 @@ def settle_many(reports: DynArray[Report, MAX_BATCH]):
     @param reports (pool, round, round_return, results_digest) per pool.
     """
     assert Role.SETTLER in self.roles[msg.sender], "factory: not settler"
-    return_cap: uint256 = self.return_cap
-    fee_cap_bps: uint256 = self.fee_cap_bps
+    caps: uint256 = self._caps
+    return_cap: uint256 = caps >> 128
+    fee_cap_bps: uint256 = caps % 2**128
     for report: Report in reports:
         assert self.model_of[report.pool] != empty(bytes32), "factory: not a pool"
         extcall IDelegationPool(report.pool).settle(
@@ -376,6 +377,24 @@ def revoke_role(account: address, role: Role):
 
 
 @external
+@view
+def return_cap() -> uint256:
+    """
+    @notice The largest |round_return| a pool accepts (WAD, at most 5%).
+    """
+    return self._caps >> 128
+
+
+@external
+@view
+def fee_cap_bps() -> uint256:
+    """
+    @notice The largest performance fee a pool may charge (basis points).
+    """
+    return self._caps % 2**128
+
+
+@external
 def set_return_cap(return_cap: uint256):
     """
     @notice Set the largest |round_return| pools accept (admin only; at most 5%).
@@ -383,7 +402,7 @@ def set_return_cap(return_cap: uint256):
     """
     self._check_admin()
     assert return_cap <= MAX_RETURN_CAP, "factory: cap above 5%"
-    self.return_cap = return_cap
+    self._caps = return_cap << 128 | self._caps % 2**128
     log ReturnCapSet(return_cap=return_cap)
 
 
@@ -395,7 +414,7 @@ def set_fee_cap(fee_cap_bps: uint256):
     """
     self._check_admin()
     assert fee_cap_bps <= MAX_FEE_BPS, "factory: fee cap above 100%"
-    self.fee_cap_bps = fee_cap_bps
+    self._caps = self._caps >> 128 << 128 | fee_cap_bps
     log FeeCapSet(fee_cap_bps=fee_cap_bps)
 
 

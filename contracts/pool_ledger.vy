@@ -149,13 +149,16 @@ _totals: uint256
 # pending_redeem_shares) | pending_redeem_shares (105: burned at request, not yet converted) |
 # last_settled_round (40) | deposit_limited (1) | winding_down (1) | closure (3) | paused (1)
 _shares: uint256
-# fees_owed (128: earned by the owner, unclaimed) | treasury_owed (128: gains the treasury
-# could not pay when they were settled; credited when collected)
-_owed: uint256
-# high_water_mark (128: WAD price fees are charged above) | fee_bps (16) | pending_fee_bps (16)
-# | pending_fee_round (40: first round a proposed increase applies to) | wind_down_round (40:
-# the last round a winding-down pool plays)
-_settings: uint256
+# the performance fee, in the word a fee-charging settlement writes anyway: high_water_mark
+# (128: WAD price fees are charged above; never zero, so a fee earned after the owner claimed
+# everything is not a fresh slot) | fees_owed (85: earned by the owner, unclaimed) | fee_bps
+# (16) | pending_fee_bps (16: a proposed increase)
+_fees: uint256
+# what waits for later, read by a settlement and rarely written: treasury_owed (128: gains the
+# treasury could not pay when they were settled; credited when collected) | pending_fee_round
+# (40: first round a proposed increase applies to) | wind_down_round (40: the last round a
+# winding-down pool plays)
+_pending: uint256
 
 # ---- storage: request groups, keyed by the round the requests were made in ----
 
@@ -397,31 +400,45 @@ def _release_redeem_assets(assets: uint256):
 @internal
 @view
 def _load_settings() -> Settings:
-    word: uint256 = self._settings
+    fees: uint256 = self._fees
+    pending: uint256 = self._pending
     return Settings(
-        high_water_mark=word >> 128,
-        fee_bps=(word >> 112) % 2**16,
-        pending_fee_bps=(word >> 96) % 2**16,
-        pending_fee_round=(word >> 56) % 2**40,
-        wind_down_round=(word >> 16) % 2**40,
+        high_water_mark=fees >> 128,
+        fee_bps=(fees >> 16) % 2**16,
+        pending_fee_bps=fees % 2**16,
+        pending_fee_round=(pending >> 40) % 2**40,
+        wind_down_round=pending % 2**40,
     )
 
 
 @internal
-def _store_settings(settings: Settings):
-    self._settings = (
+@view
+def _load_owed() -> uint256:
+    # fees_owed << 128 | treasury_owed
+    return (self._fees >> 32) % 2**85 << 128 | self._pending >> 128
+
+
+@internal
+def _store_settings(settings: Settings, owed: uint256):
+    # the settings and what is owed (fees_owed << 128 | treasury_owed); a word that did not
+    # change costs a no-op write
+    self._fees = (
         self._field(settings.high_water_mark, 128) << 128
-        | self._field(settings.fee_bps, 16) << 112
-        | self._field(settings.pending_fee_bps, 16) << 96
-        | self._field(settings.pending_fee_round, 40) << 56
-        | self._field(settings.wind_down_round, 40) << 16
+        | self._field(owed >> 128, 85) << 32
+        | self._field(settings.fee_bps, 16) << 16
+        | self._field(settings.pending_fee_bps, 16)
+    )
+    self._pending = (
+        (owed % 2**128) << 128
+        | self._field(settings.pending_fee_round, 40) << 40
+        | self._field(settings.wind_down_round, 40)
     )
 
 
 @internal
 @view
 def _settings_wind_down_round() -> uint256:
-    return (self._settings >> 16) % 2**40
+    return self._pending % 2**40
 
 
 @internal

@@ -154,7 +154,7 @@ class PoolModel:
             (self.share_supply(), 105),
             (self.pending_redeem_shares, 105),
             (self.last_settled_round, 40),
-            (self.fees_owed, 128),
+            (self.fees_owed, 85),
             (self.treasury_owed, 128),
             (self.high_water_mark, 128),
             (self.fee_bps, 16),

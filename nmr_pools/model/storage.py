@@ -75,9 +75,9 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         _shares          share_supply << 151 | pending_redeem_shares << 46
                          | last_settled_round << 6 | (deposit limit set) << 5
                          | (winding down) << 4 | closure << 1 | paused
-        _owed            fees_owed << 128 | treasury_owed
-        _settings        high_water_mark << 128 | fee_bps << 112 | pending_fee_bps << 96
-                         | pending_fee_round << 56 | wind_down_round << 16
+        _fees            high_water_mark << 128 | fees_owed << 32 | fee_bps << 16
+                         | pending_fee_bps
+        _pending         treasury_owed << 128 | pending_fee_round << 40 | wind_down_round
         groups           converted << 255 | in << 128 | out
         queue entries    (index >= 1)  round << 128 | amount
         queue headers    head << 240 | tail << 224 | (queued and claimable pair not zero) << 223
@@ -138,14 +138,10 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
             | pool.closure << 1
             | int(pool.paused)
         ),
-        "ledger._owed": pool.fees_owed << 128 | pool.treasury_owed,
-        "ledger._settings": (
-            pool.high_water_mark << 128
-            | pool.fee_bps << 112
-            | pool.pending_fee_bps << 96
-            | pool.pending_fee_round << 56
-            | pool.wind_down_round << 16
+        "ledger._fees": (
+            pool.high_water_mark << 128 | pool.fees_owed << 32 | pool.fee_bps << 16 | pool.pending_fee_bps
         ),
+        "ledger._pending": pool.treasury_owed << 128 | pool.pending_fee_round << 40 | pool.wind_down_round,
         "ledger._deposit_groups": _groups(pool.deposit_group_assets, pool.deposit_group_shares),
         "ledger._redeem_groups": _groups(pool.redeem_group_shares, pool.redeem_group_assets),
         "ledger._requests": headers,
@@ -188,8 +184,9 @@ def _groups(requested: dict[int, int], converted: dict[int, int]) -> dict[int, i
 
 
 def factory_storage(factory: FactoryModel) -> dict[str, Any]:
-    """`PoolFactory.vy`: caps, roles and the registry (NMR, treasury, implementation and the
-    schedule are immutables, in its code: the deployment parity test reads them)."""
+    """`PoolFactory.vy`: caps (`_caps`: return cap << 128 | fee cap), roles and the registry
+    (NMR, treasury, implementation and the schedule are immutables, in its code: the deployment
+    parity test reads them)."""
     roles: dict[str, int] = {}
     for flag, members in (
         (ROLE_ADMIN, factory.admins),
@@ -200,8 +197,7 @@ def factory_storage(factory: FactoryModel) -> dict[str, Any]:
         for account in members:
             roles[account] = roles.get(account, 0) | flag
     return {
-        "return_cap": factory.return_cap,
-        "fee_cap_bps": factory.fee_cap_bps,
+        "_caps": factory.return_cap << 128 | factory.fee_cap_bps,
         "fee_delay_rounds": factory.fee_delay_rounds,
         "stall_gap": factory.stall_gap,
         "roles": _nonzero(roles),

@@ -225,7 +225,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "M18",
         "a getter unpacks the wrong half of its word (treasury_owed reads the fees owed)",
         "PoolExtension.vy",
-        (("    return ledger._owed % 2**128", "    return ledger._owed >> 128"),),
+        (("    return ledger._load_owed() % 2**128", "    return ledger._load_owed() >> 128"),),
     ),
     Mutant(
         "M19",
@@ -315,6 +315,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "cancelling a closed pool's older deposit at the header's second place leaves it in the queue (refunded twice)",
         "pool_ledger.vy",
         (("                if i < self._inline_count(side):\n", "                if i == 0:\n"),),
+    ),
+    Mutant(
+        "M31",
+        "claiming fees leaves them owed (they can be claimed again)",
+        "PoolExtension.vy",
+        (("    ledger._fees = fees - (amount << 32)\n", "    ledger._fees = fees\n"),),
     ),
 )
 

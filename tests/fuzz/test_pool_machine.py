@@ -404,7 +404,7 @@ class PoolMachine(RuleBasedStateMachine):
 
     @rule(
         controller=delegators,
-        which=st.sampled_from(("current", "oldest", "newest", "any")),
+        which=st.sampled_from(("current", "oldest", "newest", "middle", "any")),
         via=st.sampled_from(("self", "operator", "stranger")),
         redeem=st.booleans(),
         seed=seeds,
@@ -416,6 +416,7 @@ class PoolMachine(RuleBasedStateMachine):
             "current": self.model.current_round(),
             "oldest": rounds[0],
             "newest": rounds[-1],
+            "middle": rounds[len(rounds) // 2],
             "any": max(rounds[seed % len(rounds)] + (seed % 3) - 1, 0),
         }[which]
         sender = self.sender_for(controller, via, seed)
@@ -597,6 +598,44 @@ class PoolMachine(RuleBasedStateMachine):
         if cancel != "none":
             self.cancel_request(depositor, "current", cancel, False, seed)
         self.settle("settler", kind, seed)
+
+    @precondition(lambda self: not self.model.is_closed and self.model.wind_down_round == 0)
+    @rule(
+        actor=delegators,
+        rounds=st.integers(min_value=3, max_value=6),
+        redeem=st.booleans(),
+        ending=st.sampled_from(("settle-one-by-one", "settle-one-by-one", "stall-then-cancel")),
+        seed=seeds,
+    )
+    def standing_orders(self, actor: str, rounds: int, redeem: bool, ending: str, seed: int) -> None:
+        """A delegator who requests every round while results lag: its queues grow past the
+        entries their headers hold. Then either the results arrive one round at a time and it
+        claims part after each (each claim takes the converted front of a queue and keeps the
+        rest), or the settler stalls, the pool is closed by its emergency exit, and it cancels
+        requests from the middle of its queues (older entries become empty markers)."""
+        if self.model.is_converted(self.model.current_round(), DEPOSIT_SIDE):
+            self.advance_time("next-round", 1)
+        for i in range(rounds):
+            if i:
+                self.advance_time("next-round", 1)
+            self.request_deposit(actor, "self", False, "part", seed + i)
+            if redeem:
+                self.request_redeem(actor, "self", False, "part", seed + 7 * i)
+        if ending == "stall-then-cancel":
+            self.advance_time("stall", 1)
+            self.emergency_exit("outsider")
+            for k in range(2):
+                self.cancel_request(actor, "middle", "self", False, seed + k)
+                self.cancel_request(actor, "middle", "self", True, seed + k)
+            RUNS.paths["standing orders: cancelled from the middle"] += 1
+            return
+        for i in range(rounds + 1):
+            if self.model.is_closed:
+                break
+            self.settle("settler", "random", seed + i)
+            self.claim_deposit(actor, ("deposit", "mint")[i % 2], "part", seed + i, "self", False)
+            self.claim_redemption(actor, ("redeem", "withdraw")[i % 2], "part", seed + i, "self", False)
+        RUNS.paths["standing orders: converted one round at a time"] += 1
 
     @precondition(lambda self: not self.model.is_closed and self.model.wind_down_round == 0)
     @rule(
