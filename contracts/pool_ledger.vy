@@ -77,6 +77,8 @@ UNLIMITED: constant(uint256) = 2**96 - 1
 # shares whose owed gains are then collected prices a share beyond it, and its settlement must
 # not be refused for that (fees are then charged above the capped mark)
 MAX_MARK: constant(uint256) = 2**128 - 1
+# the bit of `_fees` that says `_pending` is not zero
+PENDING_SET: constant(uint256) = 1 << 117
 # a group's word has this bit once its group converted: a claim learns which of its requests
 # converted from the group words it reads anyway, not from the state
 CONVERTED: constant(uint256) = 1 << 255
@@ -151,10 +153,11 @@ _totals: uint256
 _shares: uint256
 # the performance fee, in the word a fee-charging settlement writes anyway: high_water_mark
 # (128: WAD price fees are charged above; never zero, so a fee earned after the owner claimed
-# everything is not a fresh slot) | fees_owed (85: earned by the owner, unclaimed) | fee_bps
-# (16) | pending_fee_bps (16: a proposed increase)
+# everything is not a fresh slot) | `_pending` is not zero (bit 117) | fees_owed (85: earned by
+# the owner, unclaimed) | fee_bps (16) | pending_fee_bps (16: a proposed increase)
 _fees: uint256
-# what waits for later, read by a settlement and rarely written: treasury_owed (128: gains the
+# what waits for later, rarely written, and read only when `_fees` says it is not zero (a
+# settlement of a pool with nothing pending never reads it): treasury_owed (128: gains the
 # treasury could not pay when they were settled; credited when collected) | pending_fee_round
 # (40: first round a proposed increase applies to) | wind_down_round (40: the last round a
 # winding-down pool plays)
@@ -399,9 +402,18 @@ def _release_redeem_assets(assets: uint256):
 
 @internal
 @view
+def _pending_word(fees: uint256) -> uint256:
+    # `_pending`, read only when `_fees` says it is not zero
+    if fees & PENDING_SET == 0:
+        return 0
+    return self._pending
+
+
+@internal
+@view
 def _load_settings() -> Settings:
     fees: uint256 = self._fees
-    pending: uint256 = self._pending
+    pending: uint256 = self._pending_word(fees)
     return Settings(
         high_water_mark=fees >> 128,
         fee_bps=(fees >> 16) % 2**16,
@@ -415,23 +427,30 @@ def _load_settings() -> Settings:
 @view
 def _load_owed() -> uint256:
     # fees_owed << 128 | treasury_owed
-    return (self._fees >> 32) % 2**85 << 128 | self._pending >> 128
+    fees: uint256 = self._fees
+    return (fees >> 32) % 2**85 << 128 | self._pending_word(fees) >> 128
 
 
 @internal
 def _store_settings(settings: Settings, owed: uint256):
-    # the settings and what is owed (fees_owed << 128 | treasury_owed); a word that did not
-    # change costs a no-op write
-    self._fees = (
-        self._field(settings.high_water_mark, 128) << 128
-        | self._field(owed >> 128, 85) << 32
-        | self._field(settings.fee_bps, 16) << 16
-        | self._field(settings.pending_fee_bps, 16)
-    )
-    self._pending = (
+    # the settings and what is owed (fees_owed << 128 | treasury_owed); `_pending` is written
+    # only when it is or was not zero (a word that did not change costs a no-op write)
+    pending: uint256 = (
         (owed % 2**128) << 128
         | self._field(settings.pending_fee_round, 40) << 40
         | self._field(settings.wind_down_round, 40)
+    )
+    pending_set: uint256 = 0
+    if pending != 0:
+        pending_set = PENDING_SET
+    if pending != 0 or self._fees & PENDING_SET != 0:
+        self._pending = pending
+    self._fees = (
+        self._field(settings.high_water_mark, 128) << 128
+        | pending_set
+        | self._field(owed >> 128, 85) << 32
+        | self._field(settings.fee_bps, 16) << 16
+        | self._field(settings.pending_fee_bps, 16)
     )
 
 

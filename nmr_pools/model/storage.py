@@ -75,8 +75,8 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
         _shares          share_supply << 151 | pending_redeem_shares << 46
                          | last_settled_round << 6 | (deposit limit set) << 5
                          | (winding down) << 4 | closure << 1 | paused
-        _fees            high_water_mark << 128 | fees_owed << 32 | fee_bps << 16
-                         | pending_fee_bps
+        _fees            high_water_mark << 128 | (_pending not zero) << 117 | fees_owed << 32
+                         | fee_bps << 16 | pending_fee_bps
         _pending         treasury_owed << 128 | pending_fee_round << 40 | wind_down_round
         groups           converted << 255 | in << 128 | out
         queue entries    (index >= 1)  round << 128 | amount
@@ -114,6 +114,7 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
             words = {index: word for index, word in words.items() if word}
             if words:
                 entries.setdefault(controller, {})[side] = words
+    pending = pool.treasury_owed << 128 | pool.pending_fee_round << 40 | pool.wind_down_round
     operators: dict[str, dict[str, bool]] = {}
     for controller, operator in pool.operators:
         operators.setdefault(controller, {})[operator] = True
@@ -139,9 +140,13 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
             | int(pool.paused)
         ),
         "ledger._fees": (
-            pool.high_water_mark << 128 | pool.fees_owed << 32 | pool.fee_bps << 16 | pool.pending_fee_bps
+            pool.high_water_mark << 128
+            | int(pending != 0) << 117
+            | pool.fees_owed << 32
+            | pool.fee_bps << 16
+            | pool.pending_fee_bps
         ),
-        "ledger._pending": pool.treasury_owed << 128 | pool.pending_fee_round << 40 | pool.wind_down_round,
+        "ledger._pending": pending,
         "ledger._deposit_groups": _groups(pool.deposit_group_assets, pool.deposit_group_shares),
         "ledger._redeem_groups": _groups(pool.redeem_group_shares, pool.redeem_group_assets),
         "ledger._requests": headers,

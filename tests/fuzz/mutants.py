@@ -322,6 +322,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "PoolExtension.vy",
         (("    ledger._fees = fees - (amount << 32)\n", "    ledger._fees = fees\n"),),
     ),
+    Mutant(
+        "M32",
+        "the fee word does not say that what waits for later is set (a settlement ignores the treasury's IOU, a fee increase, the wind-down)",
+        "pool_ledger.vy",
+        (("        pending_set = PENDING_SET\n", "        pending_set = 0\n"),),
+    ),
 )
 
 
