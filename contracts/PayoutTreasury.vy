@@ -41,12 +41,6 @@ event Funded:
     amount: uint256
 
 
-event PayoutDrawn:
-    pool: indexed(address)
-    amount: uint256
-    requested: uint256
-
-
 # ---- constructor ----
 
 
@@ -94,7 +88,8 @@ def fund(amount: uint256):
 def pay(amount: uint256) -> uint256:
     """
     @notice Pay up to `amount` NMR of a round's gain to the calling pool: all of it, or what
-            the treasury holds when that is less.
+            the treasury holds when that is less. No event of its own: NMR's Transfer says
+            what was paid to which pool, the pool's Settled or OwedCollected what it asked for.
     @param amount NMR wei.
     @return The NMR paid.
     """
@@ -104,7 +99,6 @@ def pay(amount: uint256) -> uint256:
     paid: uint256 = min(amount, staticcall INumeraire(nmr).balanceOf(self))
     if paid > 0:
         assert extcall INumeraire(nmr).transfer(msg.sender, paid), "treasury: NMR transfer failed"
-    log PayoutDrawn(pool=msg.sender, amount=paid, requested=amount)
     return paid
 
 

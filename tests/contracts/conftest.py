@@ -47,7 +47,7 @@ def model(name: str) -> bytes:
 
 def events(emitter: Any, name: str, *, call: Any = None) -> list[Any]:
     """The `name` events that `emitter` logged during the last call made to `call` (default:
-    to `emitter` itself), e.g. `events(treasury, "PayoutDrawn", call=pool)` after `pool.settle`.
+    to `emitter` itself), e.g. `events(nmr, "Transfer", call=pool)` after `pool.settle`.
 
     Read them right after the call: any later call to that contract, a view included, replaces
     what titanoboa keeps as its last call."""

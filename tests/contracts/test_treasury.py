@@ -38,15 +38,18 @@ def test_pay__factory_not_set__reverts(backend, nmr, outsider):
         treasury.pay(1, sender=outsider)
 
 
-def test_pool_gain__draws_payout_and_logs(pool, treasury, fund, alice, settler, next_round):
+def test_pool_gain__draws_payout_and_logs(pool, treasury, nmr, fund, alice, settler, next_round):
     fund(alice, 100 * NMR, pool)
     pool.requestDeposit(100 * NMR, alice, alice, sender=alice)
     before = treasury.available()
     r = pool.current_round()
     next_round()
     pool.settle(r, 2 * 10**16, b"\0" * 32, sender=settler)
-    drawn = events(treasury, "PayoutDrawn", call=pool)[0]
-    assert (drawn.pool, drawn.amount) == (pool.address, 2 * NMR)
+    # NMR's Transfer records the payout, the pool's Settled what it asked for
+    (drawn,) = events(nmr, "Transfer", call=pool)
+    assert (drawn.sender, drawn.receiver, drawn.value) == (treasury.address, pool.address, 2 * NMR)
+    settled = events(pool, "Settled")[0]
+    assert (settled.paid, settled.unpaid) == (2 * NMR, 0)
     assert treasury.available() == before - 2 * NMR
 
 
