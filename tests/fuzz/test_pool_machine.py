@@ -42,7 +42,7 @@ from hypothesis.stateful import (
 
 from nmr_pools.model import WAD, ModelRevert
 from nmr_pools.model.factory import MAX_RETURN_CAP
-from nmr_pools.model.fixed_point import BPS, mul_div, raised_mark
+from nmr_pools.model.fixed_point import BPS, MAX_MARK, mul_div, raised_mark
 from nmr_pools.model.pool import DEPLETED, DEPOSIT_SIDE, MIN_PRICE, REDEEM_SIDE
 from nmr_pools.model.storage import factory_storage, nmr_storage, pool_storage, treasury_storage
 from tests.fuzz.chain import LAST, last_events
@@ -1321,6 +1321,47 @@ class PoolMachine(RuleBasedStateMachine):
                     a,
                 )
         self.claims_always_pay()
+
+    @precondition(
+        lambda self: (
+            not self.model.is_closed
+            and self.model.wind_down_round == 0
+            and self.model.current_round() - self.model.last_settled_round <= MAX_CATCH_UP
+        )
+    )
+    @rule(seed=seeds)
+    def owed_to_an_emptied_pool(self, seed: int) -> None:
+        """Found by the long profile (mutant M23): gains the dry treasury could not pay pile up
+        while every holder leaves; refilled, the treasury pays them into a pool with (almost)
+        no shares, pricing a share beyond the high-water mark's 128-bit field. The settlement
+        that collects them must still go through (the mark is kept within its field; the
+        liveness check in settle_and_check fails the run otherwise)."""
+        m = self.model
+        for name in DELEGATORS:
+            self.request_deposit(name, "self", False, "all", seed)
+        # max gains drain the treasury (it holds little) until it owes 20,000 NMR
+        for i in range(12):
+            if m.is_closed or m.treasury_owed >= 20_000 * WAD:
+                break
+            self.advance_time("next-round", 1)
+            while not m.is_closed and m.last_settled_round + 1 < m.current_round():
+                self.settle_and_check("settler", m.last_settled_round + 1, self.cap(), seed + i)
+        # every holder claims its shares and redeems them all; zero results convert them
+        self.claims_always_pay()
+        for name in DELEGATORS:
+            self.request_redeem_all(name)
+        for _ in range(2):
+            self.advance_time("next-round", 1)
+            while not m.is_closed and m.last_settled_round + 1 < m.current_round():
+                self.settle_and_check("settler", m.last_settled_round + 1, 0, seed)
+        self.claims_always_pay()
+        # the refilled treasury pays what it owes at the next settlement
+        self.fund_treasury(m.treasury_owed + WAD)
+        self.advance_time("next-round", 1)
+        if not m.is_closed:
+            self.settle_and_check("settler", m.last_settled_round + 1, 0, seed)
+        if m.high_water_mark == MAX_MARK:
+            RUNS.paths["owed to an emptied pool: the mark at its field's limit"] += 1
 
     @precondition(lambda self: not self.model.is_closed and self.model.total_assets > 0)
     @rule(
