@@ -138,7 +138,9 @@ def test_request_deposit__several_rounds_queue_and_convert_in_order(lagging, ali
     assert lagging.pendingDepositRequest(r + 1, alice) == 0
 
 
-def test_request_deposit__queue_past_the_headers_entries__claims_in_order(lagging, alice, settler, next_round):
+def test_request_deposit__queue_past_the_headers_entries__claims_in_order(
+    lagging, alice, settler, next_round
+):
     # the deposit header holds a queue's first two entries; the third is stored on its own
     r = lagging.current_round()
     for k, amount in enumerate((1, 2, 3)):

@@ -236,7 +236,9 @@ def test_season(
             state = pool.pool_state()
             assert holders == pool.totalSupply()
             unclaimed = sum(int(pool.maxMint(p)) for p in people.values())
-            assert state.share_supply == pool.share_supply() >= holders + unclaimed + state.pending_redeem_shares
+            assert (
+                state.share_supply == pool.share_supply() >= holders + unclaimed + state.pending_redeem_shares
+            )
 
     # the end: the settler catches up (the volatile pool closed at its last round), then everybody
     # claims and redeems everything, which converts at once in a caught-up or closed pool
