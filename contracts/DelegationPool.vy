@@ -52,8 +52,9 @@
                  - ERC-7540's previews must revert: neither half has them, so every such call
                    reverts. Shares have no EIP-2612 permit (ERC-7540 operators cover delegation).
                  - The extension cannot be changed (an immutable); its functions check their
-                   own callers. Every function that moves NMR or shares is `@nonreentrant`
-                   (one transient lock, shared by both halves).
+                   own callers. Every function that moves NMR or shares, or writes a packed
+                   word those functions also write (the owner's and guardian's settings and
+                   switches), is `@nonreentrant` (one transient lock, shared by both halves).
 """
 
 from snekmate.auth import ownable

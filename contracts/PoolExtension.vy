@@ -152,6 +152,7 @@ def collect_owed() -> uint256:
 
 
 @external
+@nonreentrant
 def set_fee(fee_bps: uint256):
     """
     @notice Change the performance fee. A decrease applies at once (and drops any pending
@@ -199,6 +200,7 @@ def claim_fees(receiver: address) -> uint256:
 
 
 @external
+@nonreentrant
 def set_deposit_limit(deposit_limit: uint256):
     """
     @notice Cap the NMR the pool accepts (active plus pending deposits); owner only. Any
@@ -214,6 +216,7 @@ def set_deposit_limit(deposit_limit: uint256):
 
 
 @external
+@nonreentrant
 def pause():
     """
     @notice Stop new deposit requests (owner or guardian). Redemptions and claims go on.
@@ -222,6 +225,7 @@ def pause():
 
 
 @external
+@nonreentrant
 def unpause():
     """
     @notice Accept deposit requests again (owner or guardian).
@@ -230,6 +234,7 @@ def unpause():
 
 
 @external
+@nonreentrant
 def wind_down():
     """
     @notice Wind the pool down for good (owner or guardian): no new deposits from now on;
@@ -251,6 +256,7 @@ def wind_down():
 
 
 @external
+@nonreentrant
 def emergency_exit():
     """
     @notice Close a pool whose settlement has stopped (anyone): once the pool's next round
