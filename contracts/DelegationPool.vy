@@ -194,13 +194,15 @@ def requestRedeem(shares: uint256, controller: address, owner: address) -> uint2
         erc20._spend_allowance(owner, msg.sender, shares)
     # checked before converting: the shares are priced while they still count (burned below)
     assert erc20.balanceOf[owner] >= shares, "erc20: burn amount exceeds balance"
-    # `_shares` alone says whether the request converts now (the whole state is loaded only then)
-    word: uint256 = ledger._shares
+    last_settled_round: uint256 = 0
+    closed: bool = False
+    winding_down: bool = False
+    last_settled_round, closed, winding_down = ledger._conversion_point()
     request_round: uint256 = ledger._current_round()
-    if (word >> 4) % 2 == 1:
-        # winding down: nothing after the last round is played, later requests wait for it together
+    if winding_down:
+        # nothing after the last round is played: later requests wait for it, together
         request_round = min(request_round, ledger._settings_wind_down_round() + 1)
-    if (word >> 1) % 8 != 0 or request_round <= (word >> 6) % 2**40 + 1:
+    if closed or request_round <= last_settled_round + 1:
         # closed or caught up: convert now at the current price (the shares still count, and
         # leave the supply with their NMR); round down: dust stays
         state: ledger.State = ledger._load_state()

@@ -95,7 +95,7 @@ flag Closure:
 # the hot state (`_totals` and `_shares`), loaded once and stored once per call; the paths that
 # need one field (a claim, a redemption that waits) read and write only its word. Two flags
 # summarise settings kept elsewhere, so a request reads no other word while they are off:
-# `winding_down` (the wind-down round is in `_settings`) and `deposit_limited` (the limit is
+# `winding_down` (the wind-down round is in `_pending`) and `deposit_limited` (the limit is
 # in `_deposit_limit_complement`)
 struct State:
     total_assets: uint256
@@ -487,6 +487,15 @@ def _deposit_limit() -> uint256:
 @view
 def _current_round() -> uint256:
     return (block.timestamp - GENESIS) // ROUND_LENGTH
+
+
+@internal
+@view
+def _conversion_point() -> (uint256, bool, bool):
+    # (last_settled_round, closed, winding_down) from `_shares` alone: all a redemption needs
+    # to know whether it converts now (the whole state is loaded only when it does)
+    shares: uint256 = self._shares
+    return (shares >> 6) % 2**40, (shares >> 1) % 8 != 0, (shares >> 4) % 2 == 1
 
 
 @internal

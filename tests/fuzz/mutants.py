@@ -104,8 +104,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "DelegationPool.vy",
         (
             (
-                "    if (word >> 1) % 8 != 0 or request_round <= (word >> 6) % 2**40 + 1:",
-                "    if (word >> 1) % 8 != 0 or request_round <= (word >> 6) % 2**40 + 2:",
+                "    if closed or request_round <= last_settled_round + 1:",
+                "    if closed or request_round <= last_settled_round + 2:",
             ),
         ),
     ),
@@ -116,8 +116,8 @@ MUTANTS: tuple[Mutant, ...] = (
         "DelegationPool.vy",
         (
             (
-                "    if (word >> 1) % 8 != 0 or request_round <= (word >> 6) % 2**40 + 1:",
-                "    if (word >> 1) % 8 != 0 or (word >> 4) % 2 == 1 or request_round <= (word >> 6) % 2**40 + 1:",
+                "    if closed or request_round <= last_settled_round + 1:",
+                "    if closed or winding_down or request_round <= last_settled_round + 1:",
             ),
         ),
     ),
