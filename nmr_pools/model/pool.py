@@ -49,7 +49,7 @@ from nmr_pools.model.fixed_point import (
 )
 from nmr_pools.model.ledger import ZERO_ADDRESS, TokenLedger
 from nmr_pools.model.previews import GroupConversion, RequestPreview, SettleOutcome
-from nmr_pools.model.queue import INLINE_WIDTHS, RequestQueue
+from nmr_pools.model.queue import INLINE, RequestQueue
 from nmr_pools.model.schedule import Clock
 
 DEPOSIT_SIDE = 0
@@ -177,9 +177,9 @@ class PoolModel:
         for (_, side), queue in self.queues.items():
             widths += [(queue.head, 16), (queue.tail, 16)]
             widths += [(part, 128) for entry in queue.entries for part in entry]
-            round_bits, amount_bits = INLINE_WIDTHS[side]
+            inline = INLINE[side]
             for entry_round, amount in queue.inline_entries(side):
-                widths += [(entry_round, round_bits), (amount, amount_bits)]
+                widths += [(entry_round, inline.round_bits), (amount, inline.amount_bits)]
         for value, bits in widths:
             require(value < 1 << bits, "pool: value too large for its packed field")
 

@@ -15,10 +15,20 @@ from nmr_pools.model.errors import ModelRevert, require
 
 # a controller may hold this many open requests per side (one per round at most)
 MAX_OPEN_REQUESTS = 64
-# a deposit queue's header holds its entries at indices 0 and 1 (round 24 bits, NMR 85); a
-# redeem queue's holds index 0 (round 40, shares 128)
-DEPOSIT_INLINE = 2
-INLINE_WIDTHS = {0: (24, 85), 1: (40, 128)}  # by side: (round bits, amount bits)
+
+
+@dataclass(frozen=True)
+class InlineEntries:
+    """The entries a queue's header holds (`pool_ledger.vy`): how many, and their fields' widths."""
+
+    count: int
+    round_bits: int
+    amount_bits: int
+
+
+# by side: a deposit queue's header holds its entries at indices 0 and 1 (round 24 bits, NMR
+# 85); a redeem queue's holds index 0 (round 40, shares 128)
+INLINE = {0: InlineEntries(2, 24, 85), 1: InlineEntries(1, 40, 128)}
 
 
 @dataclass
@@ -63,8 +73,7 @@ class RequestQueue:
 
     def inline_entries(self, side: int) -> list[list[int]]:
         """The entries the contract keeps in the queue's header (`side`: 0 deposits, 1 redemptions)."""
-        inline = DEPOSIT_INLINE if side == 0 else 1
-        return self.entries[: max(0, inline - self.head)]
+        return self.entries[: max(0, INLINE[side].count - self.head)]
 
     def drop_prefix(self, count: int) -> None:
         """Checkpoint: the converted prefix leaves; an emptied queue starts again at index 0."""

@@ -17,7 +17,7 @@ from typing import Any
 from nmr_pools.model.factory import FactoryModel
 from nmr_pools.model.ledger import ZERO_ADDRESS, TokenLedger
 from nmr_pools.model.pool import DEPOSIT_SIDE, REDEEM_SIDE, UNLIMITED, PoolModel
-from nmr_pools.model.queue import DEPOSIT_INLINE
+from nmr_pools.model.queue import INLINE
 
 # PoolFactory's Role flag: ADMIN = 1, SETTLER = 2, GUARDIAN = 4, ATTESTER = 8
 ROLE_ADMIN, ROLE_SETTLER, ROLE_GUARDIAN, ROLE_ATTESTER = 1, 2, 4, 8
@@ -157,15 +157,16 @@ def pool_storage(pool: PoolModel) -> dict[str, Any]:
 
 
 def _inline_entries(side: int, queued: dict[int, tuple[int, int]]) -> int:
-    """The entries a queue header holds, taken out of `queued` (index -> (round, amount))."""
-    if side == DEPOSIT_SIDE:
-        bits = 0
-        for index in range(DEPOSIT_INLINE):
-            entry_round, amount = queued.pop(index, (0, 0))
-            bits |= (entry_round << 85 | amount) << (109 * index)
-        return bits
-    entry_round, amount = queued.pop(0, (0, 0))
-    return entry_round << 128 | amount
+    """The entries a queue header holds, taken out of `queued` (index -> (round, amount)): entry
+    `i` is `round << amount_bits | amount`, from bit `i * (round_bits + amount_bits)`."""
+    inline = INLINE[side]
+    bits = 0
+    for index in range(inline.count):
+        entry_round, amount = queued.pop(index, (0, 0))
+        bits |= (entry_round << inline.amount_bits | amount) << (
+            index * (inline.round_bits + inline.amount_bits)
+        )
+    return bits
 
 
 def _name_word(name: str) -> int:
