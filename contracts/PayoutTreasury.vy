@@ -6,9 +6,10 @@
         A payout larger than what the treasury holds is paid in part (never refused, so an
         empty treasury cannot stall a pool); the pool records the rest as owed and draws it
         once the treasury is refilled.
-@custom:security The factory is set once by the deployer (the factory needs the treasury's
-                 address first); after that nobody can change it or move NMR out except
-                 registered pools drawing payouts.
+@custom:security The factory deploys the treasury (from its blueprint, in the factory's own
+                 constructor), so the factory is an immutable: there is no moment in which
+                 the treasury exists without it, and nobody can change it or move NMR out
+                 except registered pools drawing payouts.
 """
 
 interface INumeraire:
@@ -25,16 +26,10 @@ interface IPoolFactory:
 
 # the NMR token (an immutable: a payout reads no storage for it)
 nmr: public(immutable(address))
-# the factory whose pools may draw payouts (set once)
-factory: public(address)
-# the account allowed to set the factory, once
-deployer: public(address)
+# the factory whose pools may draw payouts (an immutable: a payout reads no storage for it)
+factory: public(immutable(address))
 
 # ---- events ----
-
-event FactorySet:
-    factory: indexed(address)
-
 
 event Funded:
     sender: indexed(address)
@@ -45,30 +40,20 @@ event Funded:
 
 
 @deploy
-def __init__(nmr_token: address):
+def __init__(nmr_token: address, pool_factory: address):
     """
-    @notice Deploy the treasury for `nmr_token`; the deployer then sets the factory once.
+    @notice Deploy the treasury for `nmr_token`, paying the pools of `pool_factory` (the
+            factory deploys it from its blueprint and passes itself).
     @param nmr_token The NMR token.
+    @param pool_factory The PoolFactory whose registered pools may draw payouts.
     """
     assert nmr_token != empty(address), "treasury: zero NMR"
+    assert pool_factory != empty(address), "treasury: zero factory"
     nmr = nmr_token
-    self.deployer = msg.sender
+    factory = pool_factory
 
 
 # ---- external ----
-
-
-@external
-def set_factory(factory: address):
-    """
-    @notice Name the factory whose pools may draw payouts (deployer only, once).
-    @param factory The PoolFactory.
-    """
-    assert msg.sender == self.deployer, "treasury: not deployer"
-    assert self.factory == empty(address), "treasury: factory already set"
-    assert factory != empty(address), "treasury: zero factory"
-    self.factory = factory
-    log FactorySet(factory=factory)
 
 
 @external
@@ -93,8 +78,6 @@ def pay(amount: uint256) -> uint256:
     @param amount NMR wei.
     @return The NMR paid.
     """
-    factory: address = self.factory
-    assert factory != empty(address), "treasury: factory not set"
     assert staticcall IPoolFactory(factory).is_pool(msg.sender), "treasury: caller is not a pool"
     paid: uint256 = min(amount, staticcall INumeraire(nmr).balanceOf(self))
     if paid > 0:

@@ -76,7 +76,8 @@ struct Report:
 
 # the NMR token every pool holds
 nmr: public(immutable(address))
-# where positive payouts are drawn from
+# where positive payouts are drawn from: deployed by this factory's constructor, from a
+# blueprint, with this factory as its immutable (so it never exists without its factory)
 treasury: public(immutable(address))
 # the DelegationPool implementation every pool is a minimal proxy of, and the PoolExtension it
 # delegates to: both deployed by this factory's constructor from blueprints, with this factory,
@@ -151,20 +152,21 @@ event BatchSettled:
 
 
 @deploy
-def __init__(nmr_token: address, payout_treasury: address, pool_blueprint: address, extension_blueprint: address, first_round_start: uint256, length: uint256):
+def __init__(nmr_token: address, treasury_blueprint: address, pool_blueprint: address, extension_blueprint: address, first_round_start: uint256, length: uint256):
     """
-    @notice Deploy the factory, and from the two blueprints (EIP-5202) the pools'
-            implementation and its extension, with this factory, the NMR, the treasury and
-            the schedule as their immutables. The deployer gets every role.
+    @notice Deploy the factory, and from the three blueprints (EIP-5202) the payout treasury
+            (with this factory as its immutable), the pools' implementation and its
+            extension (with this factory, the NMR, the treasury and the schedule as their
+            immutables). The deployer gets every role.
     @param nmr_token The NMR token.
-    @param payout_treasury The PayoutTreasury.
+    @param treasury_blueprint The blueprint of PayoutTreasury.vy.
     @param pool_blueprint The blueprint of DelegationPool.vy (the implementation to clone).
     @param extension_blueprint The blueprint of PoolExtension.vy (the pools' second half).
     @param first_round_start Start of round 0 (timestamp); 0 means "round 1 opens now".
     @param length Seconds per round (86,400 for daily rounds; at least 3,600).
     """
     assert nmr_token != empty(address), "factory: zero NMR"
-    assert payout_treasury != empty(address), "factory: zero treasury"
+    assert treasury_blueprint != empty(address), "factory: zero treasury blueprint"
     assert pool_blueprint != empty(address), "factory: zero pool blueprint"
     assert extension_blueprint != empty(address), "factory: zero extension blueprint"
     assert length > 0, "factory: zero round length"
@@ -174,6 +176,7 @@ def __init__(nmr_token: address, payout_treasury: address, pool_blueprint: addre
     if start == 0:
         start = block.timestamp - length
     assert start + length <= block.timestamp, "factory: round 1 not open yet"
+    payout_treasury: address = create_from_blueprint(treasury_blueprint, nmr_token, self)
     extension: address = create_from_blueprint(extension_blueprint, self, nmr_token, payout_treasury, start, length)
     implementation: address = create_from_blueprint(pool_blueprint, extension, self, nmr_token, payout_treasury, start, length)
     eip712_domain_separator.__init__("NMR Delegation Pools", "1")

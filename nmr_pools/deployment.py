@@ -68,21 +68,22 @@ def deploy_with(
     is used instead of deploying the stand-in.
     """
     nmr = backend.deploy("NMR") if nmr_address is None else backend.at("NMR", nmr_address)
-    treasury = backend.deploy("PayoutTreasury", nmr.address)
-    # the factory deploys the implementation and its extension from these blueprints, with its
-    # own address, the NMR, the treasury and the schedule as their immutables
+    # the factory deploys the treasury, the implementation and its extension from these
+    # blueprints: the treasury with the factory's address as its immutable, the other two with
+    # the factory, the NMR, the treasury and the schedule as theirs
+    treasury_blueprint = backend.declare("PayoutTreasury")
     pool_blueprint = backend.declare("DelegationPool")
     extension_blueprint = backend.declare("PoolExtension")
     factory = backend.deploy(
         "PoolFactory",
         nmr.address,
-        treasury.address,
+        treasury_blueprint,
         pool_blueprint,
         extension_blueprint,
         genesis,
         round_length,
     )
-    backend.send(treasury, "set_factory", factory.address)
+    treasury = backend.at("PayoutTreasury", str(factory.treasury()))
     implementation = backend.at("DelegationPool", str(factory.pool_implementation()))
     extension = backend.at("PoolExtension", str(factory.pool_extension()))
     return System(

@@ -214,9 +214,10 @@ def factory_storage(factory: FactoryModel) -> dict[str, Any]:
     }
 
 
-def treasury_storage(factory: FactoryModel, deployer: str) -> dict[str, Any]:
-    """`PayoutTreasury.vy`: the token, the factory whose pools may draw, and who set it."""
-    return {"factory": factory.address, "deployer": deployer}
+def treasury_storage() -> dict[str, Any]:
+    """`PayoutTreasury.vy`: no storage (the token and the factory whose pools may draw are
+    immutables, in its code: the deployment parity test reads them)."""
+    return {}
 
 
 __all__ = [

@@ -19,10 +19,15 @@ GUARDIAN = 4
 REENTERING_TREASURY = """
 # pragma version ~=0.4.3
 # pays nothing; calls `target` with `data` first and records whether the call went through
+# (the factory deploys it from its blueprint, with the PayoutTreasury's constructor)
 target: public(address)
 data: public(Bytes[4])
 reentered: public(bool)
 attempted: public(bool)
+
+@deploy
+def __init__(nmr_token: address, pool_factory: address):
+    pass
 
 @external
 def aim(target: address, data: Bytes[4]):
@@ -43,16 +48,17 @@ def reentrant_setup(backend, deployer, alice, fund, next_round):
     """A factory whose pools draw gains from the re-entering treasury (a guardian, so the
     guardian's switches would pass their role check), and one lagging pool of 100 NMR."""
     nmr = backend.deploy("NMR")
-    treasury = boa.loads(REENTERING_TREASURY)
+    reentering = boa.loads_partial(REENTERING_TREASURY)
     factory = backend.deploy(
         "PoolFactory",
         nmr.address,
-        treasury.address,
+        str(reentering.deploy_as_blueprint().address),
         backend.declare("DelegationPool"),
         backend.declare("PoolExtension"),
         0,
         DAY,
     )
+    treasury = reentering.at(factory.treasury())
     factory.grant_role(treasury.address, GUARDIAN, sender=deployer)
     attestation = attest_with_key(
         actor_account("deployer").key,

@@ -3,7 +3,7 @@
 import boa
 import pytest
 
-from tests.contracts.conftest import ADDRESS, NMR, events, model, quietly
+from tests.contracts.conftest import ADDRESS, NMR, ZERO_ADDRESS, events, model, quietly
 
 
 def test_fund__anyone(system, fund, alice):
@@ -25,17 +25,21 @@ def test_pay__outsider__reverts(treasury, outsider):
         treasury.pay(1, sender=outsider)
 
 
-def test_set_factory__only_once_and_only_deployer(treasury, deployer, outsider):
-    with boa.reverts("treasury: not deployer"):
-        treasury.set_factory(outsider, sender=outsider)
-    with boa.reverts("treasury: factory already set"):
-        treasury.set_factory(outsider, sender=deployer)
+def test_treasury__deployed_by_its_factory(system):
+    """The factory deploys the treasury with itself as the treasury's immutable: there is no
+    setter to call (or front-run), and no moment in which the treasury has no factory."""
+    treasury, factory = system.treasury, system.factory
+    assert treasury.factory() == factory.address and factory.treasury() == treasury.address
+    assert treasury.nmr() == system.nmr.address
+    assert not hasattr(treasury, "set_factory")
 
 
-def test_pay__factory_not_set__reverts(backend, nmr, outsider):
-    treasury = backend.deploy("PayoutTreasury", nmr.address)
-    with boa.reverts("treasury: factory not set"):
-        treasury.pay(1, sender=outsider)
+@pytest.mark.parametrize(("argument", "reason"), [(0, "treasury: zero NMR"), (1, "treasury: zero factory")])
+def test_treasury__zero_address__refused(backend, nmr, argument, reason):
+    arguments = [nmr.address, nmr.address]
+    arguments[argument] = ZERO_ADDRESS
+    with boa.reverts(reason):
+        backend.deploy("PayoutTreasury", *arguments)
 
 
 def test_pool_gain__draws_payout_and_logs(pool, treasury, nmr, fund, alice, settler, next_round):

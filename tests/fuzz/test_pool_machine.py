@@ -1704,7 +1704,7 @@ class PoolMachine(RuleBasedStateMachine):
             "pool": pool_storage(self.model),
             "nmr": nmr_storage(self.model.nmr),
             "factory": factory_storage(self.factory_model),
-            "treasury": treasury_storage(self.factory_model, self.a("deployer")),
+            "treasury": treasury_storage(),
         }
         views_due = self.steps - self.views_compared_at >= VIEW_EVERY or self.views_due
         for name, reader in self.readers.items():
